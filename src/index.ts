@@ -1,0 +1,8 @@
+// Public surface of the core, for adapters/ and storage/ (imports point inward).
+export * from './core/adapter.ts';
+export * from './core/commands.ts';
+export * from './core/errors.ts';
+export * from './core/feature.ts';
+export * from './core/i18n.ts';
+export * from './core/store.ts';
+export * from './core/types.ts';
