@@ -11,6 +11,8 @@ import { directAddress, systemClock, userKeyOf } from './types.ts';
 
 /** How long a platform message id is remembered for dedupe: 48 h (issue asks ≥ 24 h). */
 export const DEDUPE_TTL_MS = 48 * 3600_000;
+/** How many recent lines (user + bot) a session keeps for ticket context. */
+export const RECENT_TURNS = 8;
 
 const M = defineMessages({
   help: {
@@ -124,6 +126,12 @@ export class Bot {
     };
     const replies = await this.route(ctx);
     session.updatedAt = now;
+    const said = message.text ?? (message.action ? `[${message.action}]` : '');
+    session.recent = [
+      ...(session.recent ?? []),
+      { at: now, from: 'user' as const, text: said.slice(0, 200) },
+      ...replies.map((r) => ({ at: now, from: 'bot' as const, text: r.text.slice(0, 200) })),
+    ].slice(-RECENT_TURNS);
     // Remember buttons offered outside a flow, so a typed number works on text-only platforms.
     const lastButtons = replies.findLast((r) => r.buttons?.length)?.buttons;
     session.buttons = session.active ? undefined : lastButtons;

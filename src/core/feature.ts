@@ -29,6 +29,8 @@ export interface Session {
   buttons?: Button[];
   /** Where to reach the user (last inbound address). */
   address?: Address;
+  /** The last few turns (user and bot, oldest first, texts cut to 200 chars) — ticket context. */
+  recent?: Array<{ at: number; from: 'user' | 'bot'; text: string }>;
   updatedAt: number;
 }
 
