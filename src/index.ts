@@ -6,3 +6,7 @@ export * from './core/feature.ts';
 export * from './core/i18n.ts';
 export * from './core/store.ts';
 export * from './core/types.ts';
+export * from './core/jobs.ts';
+export * from './core/calendar.ts';
+export * from './core/outbox.ts';
+export * from './core/rate-limit.ts';

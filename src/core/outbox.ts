@@ -1,0 +1,328 @@
+import type { Adapter, Logger } from './adapter.ts';
+import { silentLogger } from './adapter.ts';
+import { PlatformApiError } from './errors.ts';
+import { DEFAULT_LIMITS, type RateLimit, SlidingWindow } from './rate-limit.ts';
+import type { Store, StoreOp } from './store.ts';
+import { splitByBytes, splitByChars } from './text.ts';
+import type { Address, Clock, OutgoingMessage, Platform } from './types.ts';
+import { systemClock } from './types.ts';
+
+/** What callers queue. */
+export interface OutboxItemInput {
+  to: Address;
+  message: OutgoingMessage;
+  /** Stable across retries and restarts (passed to the adapter). */
+  idempotencyKey: string;
+  /** When set, the message is queued at most once per key, ever (e.g. `lesson:dev:u1:wh:scan-in`). */
+  dedupeKey?: string;
+  /** Hold until this instant (ms UTC), e.g. the end of quiet hours. */
+  notBefore?: number;
+}
+
+/** A persisted queued message (collection `outbox`, key = `id`, ascending = send order). */
+export interface OutboxItem extends OutboxItemInput {
+  id: string;
+  lane: string;
+  createdAt: number;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError?: string;
+}
+
+/** A message given up on (collection `outbox-dead`), with the platform's code. */
+export interface DeadLetter extends OutboxItem {
+  failedAt: number;
+  error: { message: string; platform?: string; method?: string; status?: number; errcode?: string | number };
+}
+
+export interface RetryPolicy {
+  /** First backoff, ms. */
+  baseMs: number;
+  /** Backoff cap, ms. */
+  maxMs: number;
+  /** Attempts before a retryable failure is dead-lettered. */
+  maxAttempts: number;
+}
+
+export interface OutboxOptions {
+  store: Store;
+  clock?: Clock;
+  log?: Logger;
+  /** Limits per lane kind (`dingtalk:robot`, `wecom`, …); defaults {@link DEFAULT_LIMITS}. */
+  limits?: Record<string, RateLimit[]>;
+  retry?: Partial<RetryPolicy>;
+  /** Jitter source in [0, 1); injectable for tests. */
+  random?: () => number;
+}
+
+const COL = 'outbox';
+const DEAD = 'outbox-dead';
+const KEYS = 'outbox-keys';
+
+/** Outbox counters for `/metrics`. */
+export interface OutboxStats {
+  sent: number;
+  retried: number;
+  dead: number;
+  deduped: number;
+  queued: number;
+}
+
+/**
+ * Every outgoing message goes through here, from replies and from jobs alike.
+ * - Persisted before sending (in the same atomic batch as the turn's state), removed after the
+ *   platform accepts it: a restart loses nothing; an item is only re-sent if the process died
+ *   between the platform's accept and the removal.
+ * - One lane per platform target (user or chat), in order; lanes run in parallel; each lane has
+ *   a sliding-window rate limit, so messages wait their turn and are never dropped.
+ * - Retries with exponential backoff and jitter on {@link PlatformApiError.retryable}
+ *   (network, 429/5xx, platform rate-limit codes), honouring `retryAfterMs`; permanent errors
+ *   and exhausted retries go to the dead-letter list (`GET /api/outbox/dead`).
+ */
+export class Outbox {
+  private readonly store: Store;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly limits: Record<string, RateLimit[]>;
+  private readonly retry: RetryPolicy;
+  private readonly random: () => number;
+  private readonly adapters = new Map<Platform, Adapter>();
+  private readonly lanes = new Map<
+    string,
+    { items: OutboxItem[]; busy: boolean; timer?: NodeJS.Timeout; limiter: SlidingWindow }
+  >();
+  private seq = 0;
+  private running = false;
+  private idleWaiters: Array<() => void> = [];
+  readonly stats: OutboxStats = { sent: 0, retried: 0, dead: 0, deduped: 0, queued: 0 };
+
+  constructor(opts: OutboxOptions) {
+    this.store = opts.store;
+    this.clock = opts.clock ?? systemClock;
+    this.log = opts.log ?? silentLogger;
+    this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    this.retry = { baseMs: 1_000, maxMs: 5 * 60_000, maxAttempts: 8, ...opts.retry };
+    this.random = opts.random ?? Math.random;
+  }
+
+  /** Registers the adapter that sends for its platform. */
+  register(adapter: Adapter): void {
+    this.adapters.set(adapter.platform, adapter);
+  }
+
+  /** Loads queued items left by an earlier run and starts sending. */
+  async start(): Promise<void> {
+    this.running = true;
+    for (const { value } of await this.store.list<OutboxItem>(COL)) this.lane(value.lane).items.push(value);
+    for (const key of this.lanes.keys()) this.pump(key);
+  }
+
+  /** Stops sending (queued items stay in the store for the next start). */
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const l of this.lanes.values()) if (l.timer) clearTimeout(l.timer);
+  }
+
+  /** Queues messages (jobs, API). Items whose `dedupeKey` was used before are skipped. */
+  async enqueue(items: OutboxItemInput[]): Promise<{ queued: number; skipped: number }> {
+    return this.commit([], items);
+  }
+
+  /**
+   * Writes `ops` (a turn's state) and the items in one atomic batch, then starts sending.
+   * @returns how many items were queued and how many were skipped as already sent (dedupe).
+   */
+  async commit(ops: StoreOp[], inputs: OutboxItemInput[]): Promise<{ queued: number; skipped: number }> {
+    const now = this.clock.now();
+    const claimed: string[] = [];
+    const items: OutboxItem[] = [];
+    let skipped = 0;
+    for (const input of inputs) {
+      if (input.dedupeKey) {
+        if (!(await this.store.claim(KEYS, input.dedupeKey, { at: now }))) {
+          skipped++;
+          this.stats.deduped++;
+          continue;
+        }
+        claimed.push(input.dedupeKey);
+      }
+      const parts = this.split(input);
+      parts.forEach((message, i) => {
+        const id = `${String(now).padStart(15, '0')}-${String(this.seq++).padStart(8, '0')}`;
+        items.push({
+          ...input,
+          message,
+          idempotencyKey: parts.length > 1 ? `${input.idempotencyKey}#${i}` : input.idempotencyKey,
+          id,
+          lane: laneOf(input.to),
+          createdAt: now,
+          attempts: 0,
+          nextAttemptAt: now,
+        });
+      });
+    }
+    try {
+      await this.store.batch([...ops, ...items.map((v) => ({ op: 'put' as const, collection: COL, key: v.id, value: v }))]);
+    } catch (e) {
+      for (const k of claimed) await this.store.delete(KEYS, k).catch(() => undefined);
+      throw e;
+    }
+    this.stats.queued += items.length;
+    for (const item of items) this.lane(item.lane).items.push(item);
+    for (const lane of new Set(items.map((i) => i.lane))) this.pump(lane);
+    return { queued: items.length, skipped };
+  }
+
+  /** Messages given up on, oldest first. */
+  async dead(): Promise<DeadLetter[]> {
+    return (await this.store.list<DeadLetter>(DEAD)).map((e) => e.value);
+  }
+
+  /** Items still queued, in order. */
+  async pending(): Promise<OutboxItem[]> {
+    return (await this.store.list<OutboxItem>(COL)).map((e) => e.value);
+  }
+
+  /** Resolves when no lane has an item due now or being sent (tests, graceful shutdown). */
+  idle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  private isIdle(): boolean {
+    const now = this.clock.now();
+    for (const l of this.lanes.values()) {
+      if (l.busy) return false;
+      if (l.items.some((i) => Math.max(i.nextAttemptAt, i.notBefore ?? 0) <= now && this.adapters.has(i.to.platform)))
+        return false;
+    }
+    return true;
+  }
+
+  private notifyIdle(): void {
+    if (!this.idleWaiters.length || !this.isIdle()) return;
+    const w = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const r of w) r();
+  }
+
+  private split(input: OutboxItemInput): OutgoingMessage[] {
+    const limit = this.adapters.get(input.to.platform)?.limit;
+    if (!limit) return [input.message];
+    const parts = limit.bytes
+      ? splitByBytes(input.message.text, limit.bytes)
+      : limit.chars
+        ? splitByChars(input.message.text, limit.chars)
+        : [input.message.text];
+    if (parts.length <= 1) return [input.message];
+    return parts.map((text, i) =>
+      i === parts.length - 1 ? { ...input.message, text } : { text, ...(input.message.title ? { title: input.message.title } : {}) },
+    );
+  }
+
+  private lane(key: string) {
+    let l = this.lanes.get(key);
+    if (!l) {
+      const kind = key.split(':').slice(0, 2).join(':');
+      const limits = this.limits[kind] ?? this.limits[key.split(':')[0]] ?? [];
+      l = { items: [], busy: false, limiter: new SlidingWindow(limits) };
+      this.lanes.set(key, l);
+    }
+    return l;
+  }
+
+  private pump(key: string): void {
+    const l = this.lanes.get(key);
+    if (!l || l.busy || !this.running) return;
+    if (l.timer) {
+      clearTimeout(l.timer);
+      l.timer = undefined;
+    }
+    const now = this.clock.now();
+    // Order within a lane; an item held for quiet hours does not block a reply behind it.
+    const ready = (i: OutboxItem) => Math.max(i.nextAttemptAt, i.notBefore ?? 0);
+    const head = l.items.find((i) => (i.notBefore ?? 0) <= now) ?? l.items[0];
+    if (!head) {
+      this.lanes.delete(key);
+      this.notifyIdle();
+      return;
+    }
+    const adapter = this.adapters.get(head.to.platform);
+    if (!adapter) {
+      this.notifyIdle();
+      return; // stays queued until the platform is configured
+    }
+    const at = Math.max(ready(head), l.limiter.nextAllowed(now));
+    if (at > now) {
+      l.timer = setTimeout(() => this.pump(key), at - now);
+      l.timer.unref?.();
+      this.notifyIdle();
+      return;
+    }
+    l.busy = true;
+    void this.attempt(adapter, head, l).finally(() => {
+      l.busy = false;
+      this.pump(key);
+    });
+  }
+
+  private async attempt(
+    adapter: Adapter,
+    item: OutboxItem,
+    l: { items: OutboxItem[]; limiter: SlidingWindow },
+  ): Promise<void> {
+    const now = this.clock.now();
+    l.limiter.record(now);
+    try {
+      await adapter.send(item.to, item.message, { idempotencyKey: item.idempotencyKey });
+      l.items.splice(l.items.indexOf(item), 1);
+      await this.store.delete(COL, item.id);
+      this.stats.sent++;
+    } catch (e) {
+      const err =
+        e instanceof PlatformApiError
+          ? e
+          : new PlatformApiError({
+              platform: item.to.platform,
+              method: 'send',
+              message: e instanceof Error ? e.message : String(e),
+              retryable: true,
+              cause: e,
+            });
+      item.attempts++;
+      item.lastError = err.message;
+      if (err.retryable && item.attempts < this.retry.maxAttempts) {
+        const backoff = Math.min(this.retry.maxMs, this.retry.baseMs * 2 ** (item.attempts - 1));
+        const jittered = backoff * (0.8 + 0.4 * this.random());
+        const wait = err.retryAfterMs !== undefined ? Math.max(err.retryAfterMs, 0) : jittered;
+        item.nextAttemptAt = this.clock.now() + wait;
+        if (err.retryAfterMs !== undefined) l.limiter.backOffUntil(item.nextAttemptAt);
+        this.stats.retried++;
+        this.log.warn('send failed, will retry', { lane: item.lane, id: item.id, attempt: item.attempts, waitMs: Math.round(wait), error: err.message });
+        await this.store.put(COL, item.id, item);
+      } else {
+        l.items.splice(l.items.indexOf(item), 1);
+        const dead: DeadLetter = {
+          ...item,
+          failedAt: this.clock.now(),
+          error: { message: err.message, platform: err.platform, method: err.method, status: err.status, errcode: err.errcode },
+        };
+        await this.store.batch([
+          { op: 'delete', collection: COL, key: item.id },
+          { op: 'put', collection: DEAD, key: item.id, value: dead },
+        ]);
+        this.stats.dead++;
+        this.log.error('message dead-lettered', { lane: item.lane, id: item.id, ...dead.error });
+      }
+    }
+  }
+}
+
+/**
+ * The lane (ordering + rate-limit unit) of an address: `<platform>:robot:<chat>` for custom group
+ * robots (`meta.robot`), else `<platform>:<chatId or userId>`.
+ */
+export function laneOf(to: Address): string {
+  if (to.meta?.robot) return `${to.platform}:robot:${to.meta.robot}`;
+  return `${to.platform}:${to.chatId ?? to.userId ?? '-'}`;
+}
