@@ -58,6 +58,8 @@ export class Bot {
   private readonly queue = new KeyedQueue();
   private readonly defaultLocale: Locale;
   private accepting = true;
+  /** Counters for `/metrics`. */
+  readonly stats = { turns: 0, duplicates: 0, failed: 0 };
 
   constructor(opts: BotOptions) {
     this.store = opts.store;
@@ -81,14 +83,17 @@ export class Bot {
     const now = this.clock.now();
     const fresh = await this.store.claim('dedupe', dedupeKey, { at: now }, { ttlMs: DEDUPE_TTL_MS });
     if (!fresh) {
+      this.stats.duplicates++;
       this.log.info('duplicate delivery dropped', { key: dedupeKey });
       return { status: 'duplicate' };
     }
     const userKey = userKeyOf(message.platform, message.userId);
     try {
       const replies = await this.queue.run(userKey, () => this.turn(message));
+      this.stats.turns++;
       return { status: 'done', replies };
     } catch (error) {
+      this.stats.failed++;
       this.log.error('turn failed', { key: dedupeKey, error: String((error as Error)?.stack ?? error) });
       await this.store.delete('dedupe', dedupeKey).catch(() => undefined);
       return { status: 'failed', error };

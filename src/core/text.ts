@@ -164,7 +164,7 @@ export function markdownToPlain(md: string): string {
   s = s.replace(new RegExp(`\\*\\*${span}\\*\\*`, 'g'), '$1');
   s = s.replace(new RegExp(`(^|[^\\p{L}\\p{N}_])__${span}__(?![\\p{L}\\p{N}_])`, 'gu'), '$1$2');
   s = s.replace(new RegExp(`~~${span}~~`, 'g'), '$1');
-  s = s.replace(/(^|[^\p{L}\p{N}*])\*(?=\S)([^*\n]*?\S)\*(?![\p{L}\p{N}*])/gu, '$1$2');
+  s = s.replace(/\*([^\s*](?:[^*\n]*?[^\s*])?)\*/g, '$1');
   s = s.replace(/(^|[^\p{L}\p{N}_])_(?=\S)([^_\n]*?\S)_(?![\p{L}\p{N}_])/gu, '$1$2');
   // Restore held pieces (they may nest: a link's url inside a held image, etc.).
   while (s.includes('\u0000')) s = s.replace(/\u0000(\d+)\u0000/g, (_, n: string) => code[Number(n)]);

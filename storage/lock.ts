@@ -1,0 +1,98 @@
+import { open, readFile, stat, unlink } from 'node:fs/promises';
+import { BotError, ErrorCode, type Logger, silentLogger } from '../src/index.ts';
+
+/** A held store lock; `release` removes the lock file if it is still ours. */
+export interface StoreLock {
+  readonly file: string;
+  release(): Promise<void>;
+}
+
+/** True when a process with this pid exists (EPERM means it exists but belongs to someone else). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function readPid(file: string): Promise<number | undefined> {
+  try {
+    const n = Number.parseInt((await readFile(file, 'utf8')).trim(), 10);
+    return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+/** A pid-less lock file younger than this (ms) is assumed to be mid-creation by a live process. */
+const FRESH_MS = 10_000;
+
+async function youngerThan(file: string, ms: number): Promise<boolean> {
+  try {
+    return Date.now() - (await stat(file)).mtimeMs < ms;
+  } catch {
+    return false;
+  }
+}
+
+async function tryCreate(file: string): Promise<boolean> {
+  try {
+    const fh = await open(file, 'wx');
+    try {
+      await fh.writeFile(`${process.pid}\n`);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+}
+
+/**
+ * Takes the lock file `file` (content: the holder's pid), so two processes never write the
+ * same store. A lock left by a dead process (no such pid) is taken over, with a warning.
+ * The same process opening the store twice is refused like any other live holder.
+ *
+ * Takeover of a stale lock is not race-free against a third process starting in the same
+ * instant; a deployment runs one bot process per data directory, so this is enough.
+ *
+ * @param file absolute or relative path of the lock file, e.g. `DATA_DIR/db.lock`.
+ * @throws {BotError} code `store_io` when a live process holds the lock; the message names
+ *   the lock file and the holding pid.
+ */
+export async function acquireLock(file: string, log: Logger = silentLogger): Promise<StoreLock> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (await tryCreate(file)) {
+      return {
+        file,
+        async release() {
+          if ((await readPid(file).catch(() => undefined)) === process.pid) await unlink(file).catch(() => {});
+        },
+      };
+    }
+    const pid = await readPid(file);
+    if (pid !== undefined && alive(pid)) {
+      throw new BotError(
+        ErrorCode.StoreIo,
+        `store is locked by process ${pid}${pid === process.pid ? ' (this process)' : ''} (lock file ${file}); ` +
+          'stop that process first, or delete the lock file if no bot is running',
+      );
+    }
+    if (pid === undefined && (await youngerThan(file, FRESH_MS))) {
+      // Another process is between creating the file and writing its pid.
+      throw new BotError(ErrorCode.StoreIo, `store lock ${file} is being taken by another process`);
+    }
+    // Dead holder, or an old lock file without a readable pid (its writer died creating it).
+    log.warn('taking over stale store lock', { file, pid });
+    await unlink(file).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+    });
+  }
+  throw new BotError(ErrorCode.StoreIo, `could not take the store lock ${file}: another process keeps taking it`);
+}
