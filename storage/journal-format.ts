@@ -18,7 +18,7 @@ import { StoreCorruptError, type StoredDoc } from '../src/index.ts';
 export const JOURNAL_FORMAT = 'rollout-bot/journal';
 export const ACTIVE_JOURNAL = 'db.journal.jsonl';
 
-/** One write as journalled: `doc` null means delete. */
+/** One write as journalled. */
 export type JournalOp =
   | { op: 'put'; collection: string; key: string; value: unknown; expiresAt?: number }
   | { op: 'delete'; collection: string; key: string };
