@@ -97,6 +97,8 @@ const EnvSchema = z.object({
   DINGTALK_CARD_TEMPLATE_ID: optStr,
   DINGTALK_GROUP_WEBHOOK: optStr,
   DINGTALK_GROUP_SECRET: optStr,
+  /** The DingTalk bot's display name(s), comma-separated: a leftover `@name` in group text is removed. */
+  DINGTALK_BOT_NAME: optStr,
 
   FEISHU_APP_ID: optStr,
   FEISHU_APP_SECRET: optStr,

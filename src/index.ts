@@ -10,3 +10,4 @@ export * from './core/jobs.ts';
 export * from './core/calendar.ts';
 export * from './core/outbox.ts';
 export * from './core/rate-limit.ts';
+export * from './core/text.ts';

@@ -122,7 +122,9 @@ export class MemoryStore implements Store {
 
   async batch(ops: StoreOp[]): Promise<void> {
     this.check();
-    for (const op of ops) this.state.apply(op.op === 'put' ? { ...op, value: clone(op.value) } : op);
+    // Copy every value before applying any, so a value that cannot be copied fails the whole batch.
+    const copies = ops.map((op) => (op.op === 'put' ? { ...op, value: clone(op.value) } : op));
+    for (const op of copies) this.state.apply(op);
     await this.persist(ops);
   }
 

@@ -51,7 +51,13 @@ export function msgSignature(token: string, timestamp: string, nonce: string, en
 }
 
 /** Constant-time comparison of a received `msg_signature` with the expected one. */
-export function signatureMatches(keys: WecomKeys, sig: string, timestamp: string, nonce: string, encrypt: string) {
+export function signatureMatches(
+  keys: WecomKeys,
+  sig: string,
+  timestamp: string,
+  nonce: string,
+  encrypt: string,
+) {
   const expected = Buffer.from(msgSignature(keys.token, timestamp, nonce, encrypt), 'latin1');
   const got = Buffer.from(sig, 'latin1');
   return got.length === expected.length && timingSafeEqual(got, expected);
@@ -68,7 +74,8 @@ export function decrypt(keys: WecomKeys, encrypted: string): string {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encrypted) || encrypted.length % 4 !== 0)
     throw new SignatureError('Encrypt is not base64');
   const data = Buffer.from(encrypted, 'base64');
-  if (data.length === 0 || data.length % 16 !== 0) throw new SignatureError('ciphertext is not whole AES blocks');
+  if (data.length === 0 || data.length % 16 !== 0)
+    throw new SignatureError('ciphertext is not whole AES blocks');
   const decipher = createDecipheriv('aes-256-cbc', keys.aesKey, keys.iv).setAutoPadding(false);
   const plain = Buffer.concat([decipher.update(data), decipher.final()]);
   const pad = plain[plain.length - 1];
@@ -97,9 +104,10 @@ export function encrypt(keys: WecomKeys, message: string, random: Buffer = rando
   const body = Buffer.concat([random, len, msg, Buffer.from(keys.receiveId, 'utf8')]);
   const pad = WECOM_PAD_BLOCK - (body.length % WECOM_PAD_BLOCK);
   const cipher = createCipheriv('aes-256-cbc', keys.aesKey, keys.iv).setAutoPadding(false);
-  return Buffer.concat([cipher.update(Buffer.concat([body, Buffer.alloc(pad, pad)])), cipher.final()]).toString(
-    'base64',
-  );
+  return Buffer.concat([
+    cipher.update(Buffer.concat([body, Buffer.alloc(pad, pad)])),
+    cipher.final(),
+  ]).toString('base64');
 }
 
 /** Query of a WeCom callback request, after URL-decoding. */
@@ -130,7 +138,8 @@ export function signedParams(q: CallbackQuery, withEcho = false): SignedParams &
   const out: Record<string, string> = {};
   for (const name of names) {
     const v = q[name as keyof CallbackQuery];
-    if (typeof v !== 'string' || v === '') throw new BadRequestError(`missing or repeated query parameter ${name}`);
+    if (typeof v !== 'string' || v === '')
+      throw new BadRequestError(`missing or repeated query parameter ${name}`);
     out[name] = v.replace(/ /g, '+');
   }
   return out as unknown as SignedParams & { echostr?: string };

@@ -131,7 +131,9 @@ export function markdownToPlain(md: string): string {
   const hold = (s: string) => `\u0000${code.push(s) - 1}\u0000`;
   let s = md.replace(/\r\n?/g, '\n').replace(/\u0000/g, '');
   // Code first, so nothing inside it is touched.
-  s = s.replace(/^[ \t]*(`{3,}|~{3,})[^\n]*\n([\s\S]*?)\n?[ \t]*\1[ \t]*$/gm, (_, _f, body: string) => hold(body));
+  s = s.replace(/^[ \t]*(`{3,}|~{3,})[^\n]*\n([\s\S]*?)\n?[ \t]*\1[ \t]*$/gm, (_, _f, body: string) =>
+    hold(body),
+  );
   s = s.replace(/(`+)([^`\n]|[^`\n][\s\S]*?[^`\n])\1(?!`)/g, (_, _t, body: string) => hold(body.trim()));
   // Escapes: keep the character, out of reach of the rules below.
   s = s.replace(/\\([\\`*_{}[\]()#+\-.!~>|<])/g, (_, c: string) => hold(c));

@@ -1,5 +1,5 @@
-import type { WorkCalendar } from '../core/calendar.ts';
 import type { Config } from '../config.ts';
+import type { WorkCalendar } from '../core/calendar.ts';
 import type { Address, Locale, UserKey } from '../core/types.ts';
 import { directAddress, PLATFORMS, type Platform } from '../core/types.ts';
 import { parseWorkHours, type SlaCalendar } from './sla.ts';
@@ -94,7 +94,11 @@ export type HandlerTarget =
 export function parseHandler(spec: string): HandlerTarget {
   const m = /^([a-z]+):group:(.+)$/.exec(spec);
   if (m && PLATFORMS.includes(m[1] as Platform)) {
-    return { kind: 'group', key: spec, address: { platform: m[1] as Platform, chatId: m[2], chatType: 'group' } };
+    return {
+      kind: 'group',
+      key: spec,
+      address: { platform: m[1] as Platform, chatId: m[2], chatType: 'group' },
+    };
   }
   return { kind: 'user', key: spec, address: directAddress(spec) };
 }
@@ -114,7 +118,13 @@ export interface TicketSettings {
 /** The config slice tickets read (pass the whole {@link Config}). */
 export type TicketConfig = Pick<
   Config,
-  'TICKET_HANDLERS' | 'TICKET_LEAD' | 'TICKET_VENDOR' | 'TICKET_SLA_HOURS' | 'TICKET_SLA_CALENDAR' | 'WORK_HOURS' | 'BOT_TIMEZONE'
+  | 'TICKET_HANDLERS'
+  | 'TICKET_LEAD'
+  | 'TICKET_VENDOR'
+  | 'TICKET_SLA_HOURS'
+  | 'TICKET_SLA_CALENDAR'
+  | 'WORK_HOURS'
+  | 'BOT_TIMEZONE'
 >;
 
 /**
@@ -141,4 +151,17 @@ export function ticketSettings(config: TicketConfig, calendar: WorkCalendar): Ti
 export function isUserKey(key: string): boolean {
   const i = key.indexOf(':');
   return i > 0 && PLATFORMS.includes(key.slice(0, i) as Platform) && !/\s/.test(key);
+}
+
+/**
+ * `opts.settings`, or settings built from `opts.config` and `opts.calendar`.
+ * @throws {TypeError} when neither is given; {@link ConfigError} as {@link ticketSettings}.
+ */
+export function resolveSettings(
+  opts: { settings?: TicketSettings; config?: TicketConfig; calendar?: WorkCalendar },
+  who: string,
+): TicketSettings {
+  if (opts.settings) return opts.settings;
+  if (opts.config && opts.calendar) return ticketSettings(opts.config, opts.calendar);
+  throw new TypeError(`${who} needs settings, or config and calendar`);
 }

@@ -1,11 +1,6 @@
-import dayjs from 'dayjs';
-import timezone from 'dayjs/plugin/timezone.js';
-import utc from 'dayjs/plugin/utc.js';
+import { addDays, atLocal, localDate } from '../calendar/time.ts';
 import type { WorkCalendar } from '../core/calendar.ts';
 import { ConfigError } from '../core/errors.ts';
-
-dayjs.extend(utc);
-dayjs.extend(timezone);
 
 /** One daily working window in local wall-clock minutes since midnight, `start < end ≤ 1440`. */
 export interface WorkWindow {
@@ -48,22 +43,19 @@ export function parseWorkHours(spec: string): WorkWindow[] {
     const m = /^(\d\d):(\d\d)-(\d\d):(\d\d)$/.exec(part);
     const w = m ? { start: minutes(`${m[1]}:${m[2]}`), end: minutes(`${m[3]}:${m[4]}`) } : undefined;
     const prev = out.at(-1);
-    if (!m || !w || Number(m[2]) > 59 || Number(m[4]) > 59 || w.end > 1440 || w.start >= w.end || (prev && w.start < prev.end))
+    if (
+      !m ||
+      !w ||
+      Number(m[2]) > 59 ||
+      Number(m[4]) > 59 ||
+      w.end > 1440 ||
+      w.start >= w.end ||
+      (prev && w.start < prev.end)
+    )
       throw new ConfigError([`WORK_HOURS: "${part}" is not an ascending, non-overlapping HH:MM-HH:MM range`]);
     out.push(w);
   }
   return out;
-}
-
-/** Local calendar date `YYYY-MM-DD` of instant `ms` (UTC) in `tz`. */
-export function localYmd(ms: number, tz: string): string {
-  return dayjs(ms).tz(tz).format('YYYY-MM-DD');
-}
-
-/** `ymd` plus `n` calendar days. */
-function addDays(ymd: string, n: number): string {
-  const [y, m, d] = ymd.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
 }
 
 /** Instant (ms UTC) of local wall-clock minute `min` (0–1440) on `ymd` in `tz`. */
@@ -71,7 +63,7 @@ function at(ymd: string, min: number, tz: string): number {
   if (min === 1440) return at(addDays(ymd, 1), 0, tz);
   const hh = String(Math.floor(min / 60)).padStart(2, '0');
   const mm = String(min % 60).padStart(2, '0');
-  return dayjs.tz(`${ymd} ${hh}:${mm}`, tz).valueOf();
+  return atLocal(ymd, `${hh}:${mm}`, tz);
 }
 
 /** The working intervals `[start, end)` (ms UTC) of local day `ymd`, none on a day off. */
@@ -95,7 +87,7 @@ export function addWorkingHours(startMs: number, hours: number, cal: SlaCalendar
   if (!(hours >= 0)) throw new RangeError(`hours must be ≥ 0, got ${hours}`);
   let left = Math.round(hours * HOUR_MS);
   if (cal.mode === 'natural') return startMs + left;
-  let ymd = localYmd(startMs, cal.tz);
+  let ymd = localDate(startMs, cal.tz);
   for (let i = 0; i < MAX_DAYS; i++, ymd = addDays(ymd, 1)) {
     for (const [s, e] of dayIntervals(ymd, cal)) {
       const from = Math.max(s, startMs);
@@ -116,8 +108,8 @@ export function workingMsBetween(aMs: number, bMs: number, cal: SlaCalendar): nu
   if (bMs < aMs) return -workingMsBetween(bMs, aMs, cal);
   if (cal.mode === 'natural') return bMs - aMs;
   let total = 0;
-  const last = localYmd(bMs, cal.tz);
-  for (let ymd = localYmd(aMs, cal.tz); ymd <= last; ymd = addDays(ymd, 1)) {
+  const last = localDate(bMs, cal.tz);
+  for (let ymd = localDate(aMs, cal.tz); ymd <= last; ymd = addDays(ymd, 1)) {
     for (const [s, e] of dayIntervals(ymd, cal)) total += Math.max(0, Math.min(e, bMs) - Math.max(s, aMs));
   }
   return total;

@@ -1,0 +1,72 @@
+import { XMLParser } from 'fast-xml-parser';
+import { BadRequestError } from '../../src/index.ts';
+
+/**
+ * XML reading for WeCom callbacks (the outer envelope and the decrypted message), with
+ * fast-xml-parser. Values stay strings (a 64-bit `MsgId` must not become a lossy number),
+ * CDATA is read as text (markup inside it stays literal), entities are decoded, and C0 control
+ * characters other than tab/newline/CR — invalid in XML 1.0, yet seen in real payloads — are
+ * dropped before parsing so they cannot make it fail.
+ * @see https://developer.work.weixin.qq.com/document/path/96467
+ */
+
+const parser = new XMLParser({
+  parseTagValue: false,
+  parseAttributeValue: false,
+  ignoreAttributes: true,
+  ignoreDeclaration: true,
+  trimValues: false,
+  processEntities: true,
+  htmlEntities: false,
+});
+
+const C0 = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
+
+/**
+ * Parses a WeCom XML document and returns the children of its root `<xml>` element.
+ * @throws {BadRequestError} code `bad_request` when the text is not well-formed XML, declares a
+ *   DOCTYPE/entities (WeCom never does; refusing them rules out entity expansion), or has no
+ *   `<xml>` root.
+ */
+export function parseWecomXml(text: string): Record<string, unknown> {
+  const clean = text.replace(C0, '');
+  if (/<!DOCTYPE|<!ENTITY/i.test(clean)) throw new BadRequestError('XML with DOCTYPE is not accepted');
+  let doc: unknown;
+  try {
+    doc = parser.parse(clean, true);
+  } catch (e) {
+    throw new BadRequestError(`body is not well-formed XML: ${(e as Error).message}`);
+  }
+  const root = (doc as Record<string, unknown> | undefined)?.xml;
+  if (!root || typeof root !== 'object' || Array.isArray(root))
+    throw new BadRequestError('XML has no <xml> root');
+  return root as Record<string, unknown>;
+}
+
+/**
+ * Reads one child as a string: the text of a single element (CDATA or not), `undefined` when
+ * absent, repeated or structured (a repeated element is ambiguous, so it is not guessed at).
+ */
+export function field(root: Record<string, unknown>, name: string): string | undefined {
+  const v = root[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** The envelope of an encrypted callback: `<xml><ToUserName/><Encrypt/><AgentID/></xml>`. */
+export interface Envelope {
+  encrypt: string;
+  toUserName?: string;
+  agentId?: string;
+}
+
+/**
+ * Parses the POST body envelope.
+ * @throws {BadRequestError} when it is not XML or carries no non-empty `Encrypt`.
+ * @see https://developer.work.weixin.qq.com/document/path/90930
+ */
+export function parseEnvelope(body: string): Envelope {
+  const root = parseWecomXml(body);
+  const encrypt = field(root, 'Encrypt')?.trim();
+  if (!encrypt) throw new BadRequestError('envelope has no Encrypt');
+  return { encrypt, toUserName: field(root, 'ToUserName')?.trim(), agentId: field(root, 'AgentID')?.trim() };
+}

@@ -1,0 +1,157 @@
+import { Bm25Index, type FieldSpec, type QueryTerm } from './bm25.ts';
+import { generalIdf } from './general-idf.ts';
+import { normalizeText } from './normalize.ts';
+import { type OutOfScopeMatch, OutOfScopeList } from './out-of-scope.ts';
+import type { FaqContent, FaqEntry, OutOfScopeTopic } from './schema.ts';
+import { addWords, jiebaSegmenter, type Segmenter, subwords } from './segment.ts';
+import { STOPWORDS } from './stopwords.ts';
+import { PinyinLexicon, Thesaurus } from './thesaurus.ts';
+
+/** One ranked entry. */
+export interface FaqHit {
+  entry: FaqEntry;
+  /** BM25F score (unbounded). */
+  score: number;
+  /** Share (0–1) of the question's idf mass found in this entry (answer-only words count less). */
+  confidence: number;
+}
+
+/** What a search found; the decision (answer / suggest / unknown) is {@link decideFaq}'s. */
+export interface FaqSearchResult {
+  query: string;
+  normalized: string;
+  /** Query terms after segmentation, stopwords, thesaurus and typo correction. */
+  terms: QueryTerm[];
+  /** Best first, at most `k`. */
+  hits: FaqHit[];
+  /** Set when the question touches an out-of-scope topic the knowledge base does not cover. */
+  outOfScope?: OutOfScopeMatch;
+}
+
+/** A searchable knowledge base. Immutable: content changes build a new one (see `reload.ts`). */
+export interface FaqIndex {
+  readonly size: number;
+  entries(): readonly FaqEntry[];
+  get(id: string): FaqEntry | undefined;
+  /**
+   * Ranks entries for a question. Pure and synchronous (~tens of µs for 30 entries, < 1 ms for 10k).
+   * @param k how many hits to return (default 5).
+   */
+  search(query: string, k?: number): FaqSearchResult;
+  /** The index terms of a text (normalized, segmented, stopwords out, thesaurus applied). */
+  analyze(text: string): string[];
+}
+
+export interface FaqIndexOptions {
+  outOfScope?: readonly OutOfScopeTopic[];
+  /** Default jieba search mode with the rollout user dictionary. */
+  segmenter?: Segmenter;
+  /** Override field weights (for measurement). */
+  fields?: Partial<Record<FaqField, FieldSpec>>;
+  /** Weight of a homophone-corrected query term (default 0.6; 0 turns correction off). */
+  typoWeight?: number;
+}
+
+type FaqField = 'q' | 's' | 'a' | 't';
+
+/**
+ * Field weights: questions count most, staff symptom phrasings next, answer text least (it
+ * has many incidental words; its matches also count only 0.5 towards confidence).
+ */
+export const DEFAULT_FIELDS: Record<FaqField, FieldSpec> = {
+  q: { weight: 3, b: 0.5, strength: 1 },
+  s: { weight: 2, b: 0.5, strength: 1 },
+  a: { weight: 1, b: 0.75, strength: 0.5 },
+  t: { weight: 1, b: 0, strength: 0.8 },
+};
+
+/** Test markers such as `〔ID:password-reset〕` (eval content) are not searchable text. */
+const MARKER = /〔[^〕]*〕/g;
+
+/**
+ * Builds the in-memory index (call at start-up and after each content change).
+ * @param entries knowledge-base entries (ids assumed unique — the loader checks).
+ * @param synonyms thesaurus groups, first word canonical.
+ * @param opts out-of-scope topics, segmenter and weights.
+ */
+export function createFaqIndex(
+  entries: readonly FaqEntry[],
+  synonyms: readonly (readonly string[])[] = [],
+  opts: FaqIndexOptions = {},
+): FaqIndex {
+  const segment = opts.segmenter ?? jiebaSegmenter;
+  const thesaurus = new Thesaurus(synonyms);
+  if (segment === jiebaSegmenter) addWords(thesaurus.words);
+  const oos = new OutOfScopeList(opts.outOfScope ?? []);
+  const typoWeight = opts.typoWeight ?? 0.6;
+
+  /** Words of the content (first pass), for sub-word expansion of long tokens. */
+  const vocabulary = new Set<string>(thesaurus.words);
+  const isKnown = (w: string) => vocabulary.has(w);
+  const keep = (tok: string) => thesaurus.has(tok) || !(STOPWORDS.has(tok) || /^[a-z]$/.test(tok));
+  /** Index terms of a text, each with the word as written (for its general-language weight). */
+  const analyzeWords = (text: string): { term: string; word: string }[] => {
+    const out: { term: string; word: string }[] = [];
+    for (const tok of segment(normalizeText(text))) {
+      for (const w of [tok, ...subwords(tok, isKnown)]) {
+        if (!keep(w)) continue;
+        for (const c of thesaurus.map(w)) out.push({ term: c, word: w });
+      }
+    }
+    return out;
+  };
+  const analyze = (text: string): string[] => analyzeWords(text).map((x) => x.term);
+
+  const list = [...entries];
+  const texts = (e: FaqEntry) => [e.title ?? '', ...e.questions, ...(e.symptoms ?? []), e.answer.replace(MARKER, ' ')];
+  for (const e of list) for (const t of texts(e)) for (const w of segment(normalizeText(t))) vocabulary.add(w);
+  const bm = new Bm25Index<FaqField>({ ...DEFAULT_FIELDS, ...opts.fields });
+  const byId = new Map(list.map((e) => [e.id, e]));
+  /** Normalized questions + symptoms, to let content override the out-of-scope list. */
+  const askedText: string[] = [];
+  for (const e of list) {
+    const asked = [...(e.title ? [e.title] : []), ...e.questions];
+    bm.add({
+      q: asked.flatMap(analyze),
+      s: (e.symptoms ?? []).flatMap(analyze),
+      a: analyze(e.answer.replace(MARKER, ' ')),
+      t: (e.tags ?? []).flatMap(analyze),
+    });
+    askedText.push([...asked, ...(e.symptoms ?? [])].map(normalizeText).join(' '));
+  }
+  bm.build();
+  const lexicon = typoWeight > 0 ? new PinyinLexicon([...bm.terms(), ...thesaurus.words]) : undefined;
+
+  return {
+    size: list.length,
+    entries: () => list,
+    get: (id) => byId.get(id),
+    analyze,
+    search(query, k = 5) {
+      const normalized = normalizeText(query);
+      const weights = new Map<string, number>();
+      for (const { term, word } of analyzeWords(normalized)) {
+        const g = process.env.GW === 'canon' ? generalIdf(term) : process.env.GW === 'max' ? Math.max(generalIdf(term), generalIdf(word)) : generalIdf(word);
+        const w = process.env.GW === 'off' ? 1 : Math.min(1, Math.max(Number(process.env.GMIN ?? 0.2), (g - Number(process.env.G0 ?? 3)) / Number(process.env.GS ?? 6)));
+        weights.set(term, Math.max(weights.get(term) ?? 0, w));
+      }
+      if (lexicon) {
+        const known = (w: string) => bm.has(w) || thesaurus.has(w) || weights.has(w);
+        for (const fix of lexicon.corrections(normalized, known))
+          for (const c of thesaurus.map(fix)) if (!weights.has(c)) weights.set(c, typoWeight);
+      }
+      const terms = [...weights].map(([term, weight]) => ({ term, weight }));
+      const ranked = bm.search(terms, k);
+      const hits = ranked.map((h) => ({ entry: list[h.doc], score: h.score, confidence: h.coverage }));
+      let outOfScope = oos.match(normalized);
+      // Content wins: a topic the knowledge base itself asks about is in scope.
+      if (outOfScope && ranked[0] && askedText[ranked[0].doc].includes(outOfScope.matched)) outOfScope = undefined;
+      return { query, normalized, terms, hits, ...(outOfScope ? { outOfScope } : {}) };
+    },
+  };
+}
+
+/** {@link createFaqIndex} from loaded content (entries, thesaurus and out-of-scope topics). */
+export function createFaqIndexFromContent(content: FaqContent, opts: Omit<FaqIndexOptions, 'outOfScope'> = {}): FaqIndex {
+  return createFaqIndex(content.entries, content.synonyms, { ...opts, outOfScope: content.outOfScope });
+}

@@ -1,0 +1,179 @@
+import { holdForQuietHours, isValidTimeZone, localDate, type QuietHours, startOfLocalDay } from '../calendar/time.ts';
+import type { Logger } from '../core/adapter.ts';
+import { silentLogger } from '../core/adapter.ts';
+import type { WorkCalendar } from '../core/calendar.ts';
+import { t } from '../core/i18n.ts';
+import type { Job, JobRunResult } from '../core/jobs.ts';
+import type { Outbox, OutboxItemInput } from '../core/outbox.ts';
+import type { Store, StoreOp } from '../core/store.ts';
+import { directAddress } from '../core/types.ts';
+import { cronSlots, workingDaysOnly } from '../scheduler/cron.ts';
+import { M } from './messages.ts';
+import {
+  isComplete,
+  type LessonProgress,
+  OPEN_QUIZ,
+  type OpenQuiz,
+  PROGRESS,
+  progressKey,
+  readAllProgress,
+  type UserProgress,
+} from './progress.ts';
+import { lessonTitle, openValue, renderLesson } from './render.ts';
+import { type RosterPerson, readRoster } from './roster-view.ts';
+import { type Lesson, type Track, trackApplies } from './schema.ts';
+
+export interface LessonsJobOptions {
+  store: Store;
+  outbox: Pick<Outbox, 'commit'>;
+  tracks: readonly Track[];
+  calendar: WorkCalendar;
+  /** `BOT_TIMEZONE`: the zone of users without their own. */
+  tz: string;
+  /** Local quiet hours (`QUIET_HOURS_START`/`_END`); a push inside them is held until the end. */
+  quiet?: QuietHours;
+  /** `LESSON_NUDGE_AFTER_DAYS`: working days before an unopened/unanswered lesson gets its one nudge (default 2). */
+  nudgeAfterDays?: number;
+  /** Users per atomic store commit (default 500): bounds the size of one write. */
+  batchSize?: number;
+  log?: Logger;
+}
+
+/** The `lessons` job; `refreshZones` re-reads the roster's time zones for {@link Job.slots}. */
+export interface LessonsJob extends Job {
+  refreshZones(): Promise<void>;
+}
+
+/**
+ * The `lessons` job (DOMAIN.md §2). Slots: each track's cron in each roster time zone (default
+ * `BOT_TIMEZONE`), on that zone's working days. A run at `at` fires, for every roster user,
+ * each track of their roles whose latest slot in the user's zone falls on the same local day
+ * at or before `at` (so the scheduler's `run(slot)` and an operator's `--at` agree):
+ * - the user's next lesson of that track not sent yet (dedupe `lesson:<userKey>:<trackId>:<lessonId>`),
+ *   held for quiet hours;
+ * - one nudge for pushed lessons still unopened/unanswered `nudgeAfterDays` working days
+ *   later (dedupe `lesson-nudge:<userKey>:<trackId>:<ymd>`); each lesson is nudged at most
+ *   once — afterwards the manager sees it in the weekly digest ({@link managerSummaries}).
+ * Progress is written in the same atomic batch as the queued messages. Rerunning the same `at`
+ * re-picks the same lessons (a lesson pushed by that slot counts as unsent), whose dedupe keys
+ * are used, so it queues nothing.
+ * @returns `{sent, skipped, lessons, nudges, users}`: `sent` = messages queued by this run,
+ *   `skipped` = already sent (dedupe), `lessons`/`nudges` = planned, `users` = roster size.
+ */
+export function createLessonsJob(opts: LessonsJobOptions): LessonsJob {
+  const nudgeAfter = opts.nudgeAfterDays ?? 2;
+  const batchSize = opts.batchSize ?? 500;
+  const log = opts.log ?? silentLogger;
+  let zones = new Set<string>([opts.tz]);
+  const zoneOf = (p: RosterPerson) => (p.timezone && isValidTimeZone(p.timezone) ? p.timezone : opts.tz);
+
+  const learn = (roster: RosterPerson[]) => {
+    zones = new Set([opts.tz, ...roster.map(zoneOf)]);
+  };
+
+  /** Messages and writes for one user at `at`. */
+  function planUser(person: RosterPerson, progress: UserProgress, at: number, ops: StoreOp[], items: OutboxItemInput[]) {
+    const tz = zoneOf(person);
+    const ymd = localDate(at, tz);
+    if (!opts.calendar.isWorkingDay(ymd)) return { lessons: 0, nudges: 0 };
+    const dayStart = startOfLocalDay(ymd, tz);
+    const locale = person.locale ?? 'zh-CN';
+    const to = directAddress(person.userKey);
+    const hold = holdForQuietHours(at, tz, opts.quiet);
+    const notBefore = hold > at ? hold : undefined;
+    let lessons = 0;
+    let nudges = 0;
+    for (const track of opts.tracks) {
+      if (!trackApplies(track, person.roles)) continue;
+      const slot = cronSlots(track.schedule, tz, dayStart - 1, at).at(-1);
+      if (slot === undefined) continue;
+      const key = (l: Lesson) => `${track.id}/${l.id}`;
+      const next = track.lessons.find((l) => {
+        const p = progress.get(key(l));
+        return !p || (p.via === 'push' && p.slot === slot);
+      });
+      if (next) {
+        const dedupeKey = `lesson:${person.userKey}:${track.id}:${next.id}`;
+        items.push({ to, message: renderLesson(track, next, locale, true), idempotencyKey: dedupeKey, dedupeKey, notBefore });
+        const p: LessonProgress = progress.get(key(next)) ?? { sentAt: at, via: 'push', slot, attempts: 0 };
+        ops.push({ op: 'put', collection: PROGRESS, key: progressKey(person.userKey, track.id, next.id), value: p });
+        if (next.quiz)
+          ops.push({
+            op: 'put',
+            collection: OPEN_QUIZ,
+            key: person.userKey,
+            value: { trackId: track.id, lessonId: next.id, at } satisfies OpenQuiz,
+          });
+        lessons++;
+      }
+      const due = track.lessons.filter((l) => {
+        const p = progress.get(key(l));
+        if (!p || p.via !== 'push' || p.slot === slot || isComplete(l, p)) return false;
+        if (p.nudgedAt !== undefined && p.nudgeSlot !== slot) return false;
+        return opts.calendar.workingDaysBetween(localDate(p.sentAt, tz), ymd) >= nudgeAfter;
+      });
+      if (due.length) {
+        const dedupeKey = `lesson-nudge:${person.userKey}:${track.id}:${ymd}`;
+        const titles = due.map((l) => `「${lessonTitle(l, locale)}」`).join(locale === 'en' ? ', ' : '');
+        items.push({
+          to,
+          message: {
+            text: t(locale, M.nudge, { titles }),
+            buttons: due.slice(0, 3).map((l) => ({
+              label: t(locale, M.nudgeButton, { title: lessonTitle(l, locale) }),
+              value: openValue(track.id, l.id),
+            })),
+          },
+          idempotencyKey: dedupeKey,
+          dedupeKey,
+          notBefore,
+        });
+        for (const l of due) {
+          const p = { ...progress.get(key(l))!, nudgedAt: progress.get(key(l))!.nudgedAt ?? at, nudgeSlot: slot };
+          ops.push({ op: 'put', collection: PROGRESS, key: progressKey(person.userKey, track.id, l.id), value: p });
+        }
+        nudges++;
+      }
+    }
+    return { lessons, nudges };
+  }
+
+  return {
+    name: 'lessons',
+    slots(fromMs, toMs) {
+      const all = new Set<number>();
+      for (const zone of zones) {
+        const filter = workingDaysOnly(opts.calendar, zone);
+        for (const track of opts.tracks) for (const s of cronSlots(track.schedule, zone, fromMs, toMs, filter)) all.add(s);
+      }
+      return [...all].sort((a, b) => a - b);
+    },
+    async refreshZones() {
+      learn(await readRoster(opts.store));
+    },
+    async run(at: number): Promise<JobRunResult> {
+      const roster = await readRoster(opts.store);
+      learn(roster);
+      const all = await readAllProgress(opts.store);
+      let sent = 0;
+      let skipped = 0;
+      let lessons = 0;
+      let nudges = 0;
+      for (let i = 0; i < roster.length; i += batchSize) {
+        const ops: StoreOp[] = [];
+        const items: OutboxItemInput[] = [];
+        for (const person of roster.slice(i, i + batchSize)) {
+          const r = planUser(person, all.get(person.userKey) ?? new Map(), at, ops, items);
+          lessons += r.lessons;
+          nudges += r.nudges;
+        }
+        if (!ops.length && !items.length) continue;
+        const res = await opts.outbox.commit(ops, items);
+        sent += items.length - res.skipped;
+        skipped += res.skipped;
+      }
+      log.info('lessons job ran', { at: new Date(at).toISOString(), sent, skipped, lessons, nudges });
+      return { sent, skipped, lessons, nudges, users: roster.length };
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import type { TurnTx } from '../core/feature.ts';
+import type { Store } from '../core/store.ts';
+import type { UserKey } from '../core/types.ts';
+import type { Lesson, Track } from './schema.ts';
+
+/** Collection of per-user lesson progress; key {@link progressKey}. */
+export const PROGRESS = 'lesson-progress';
+/** Collection pointing at the quiz a user can answer with a bare number; key = user key. */
+export const OPEN_QUIZ = 'lesson-quiz-open';
+
+/** How a lesson reached the user: pushed by the job, `课程` (next), or asked for (`教我…`). */
+export type LessonVia = 'push' | 'next' | 'demand';
+
+/** One user's progress on one lesson. Instants are ms since epoch (UTC). */
+export interface LessonProgress {
+  sentAt: number;
+  via: LessonVia;
+  /** The job firing (slot instant) that pushed it; a rerun of that slot re-picks the same lesson. */
+  slot?: number;
+  /** First interaction: a quiz answer, `学完了`, or asking for it again. */
+  openedAt?: number;
+  /** When the quiz was settled (right, or wrong after the retry). */
+  answeredAt?: number;
+  /** Final quiz result. */
+  correct?: boolean;
+  /** Quiz answers given (at most 2: one retry). */
+  attempts: number;
+  /** The one reminder for this lesson (see the lessons job), and the firing that sent it. */
+  nudgedAt?: number;
+  nudgeSlot?: number;
+}
+
+/** The quiz a bare number answers. */
+export interface OpenQuiz {
+  trackId: string;
+  lessonId: string;
+  at: number;
+}
+
+/** `<userKey>/<trackId>/<lessonId>` */
+export function progressKey(userKey: UserKey, trackId: string, lessonId: string): string {
+  return `${userKey}/${trackId}/${lessonId}`;
+}
+
+/** Done: the quiz is settled, or (no quiz) the user opened it. */
+export function isComplete(lesson: Lesson, p: LessonProgress | undefined): boolean {
+  if (!p) return false;
+  return lesson.quiz ? p.answeredAt !== undefined : p.openedAt !== undefined;
+}
+
+/** A user's progress by `<trackId>/<lessonId>`. */
+export type UserProgress = Map<string, LessonProgress>;
+
+/** Reads all of one user's progress (through the turn's overlay when given a tx). */
+export async function readUserProgress(src: Pick<Store, 'list'> | TurnTx, userKey: UserKey): Promise<UserProgress> {
+  const prefix = `${userKey}/`;
+  const rows = await src.list<LessonProgress>(PROGRESS, { prefix });
+  return new Map(rows.map((r) => [r.key.slice(prefix.length), r.value]));
+}
+
+/** Reads everyone's progress, grouped by user key. */
+export async function readAllProgress(store: Pick<Store, 'list'>): Promise<Map<UserKey, UserProgress>> {
+  const out = new Map<UserKey, UserProgress>();
+  for (const { key, value } of await store.list<LessonProgress>(PROGRESS)) {
+    const parts = key.split('/');
+    if (parts.length < 3) continue;
+    const lessonId = parts.pop()!;
+    const trackId = parts.pop()!;
+    const user = parts.join('/');
+    let m = out.get(user);
+    if (!m) out.set(user, (m = new Map()));
+    m.set(`${trackId}/${lessonId}`, value);
+  }
+  return out;
+}
+
+/** Position of a lesson in its track, 1-based. */
+export function lessonIndex(track: Track, lessonId: string): number {
+  return track.lessons.findIndex((l) => l.id === lessonId) + 1;
+}
+
+/** The first lesson of `track` not yet sent (per `progress`), or undefined when all were sent. */
+export function nextUnsent(track: Track, progress: UserProgress): Lesson | undefined {
+  return track.lessons.find((l) => !progress.has(`${track.id}/${l.id}`));
+}

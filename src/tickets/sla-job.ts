@@ -1,0 +1,146 @@
+import type { WorkCalendar } from '../core/calendar.ts';
+import type { Session } from '../core/feature.ts';
+import { t } from '../core/i18n.ts';
+import type { Job, JobRunResult } from '../core/jobs.ts';
+import type { OutboxItemInput } from '../core/outbox.ts';
+import type { Store } from '../core/store.ts';
+import type { Locale } from '../core/types.ts';
+import { formatDue, handlerButtons, M, promise, requesterText } from './messages.ts';
+import {
+  type HandlerTarget,
+  isActive,
+  parseHandler,
+  resolveSettings,
+  type Ticket,
+  type TicketConfig,
+  type TicketSettings,
+} from './model.ts';
+import { listTickets, type SlaMarks, TICKET_SLA } from './repo.ts';
+
+/** Slot spacing of the `tickets-sla` job: one minute. */
+export const SLA_TICK_MS = 60_000;
+
+export interface TicketSlaJobOptions {
+  store: Store;
+  /** Only `enqueue` is used (items with dedupe keys). */
+  outbox: { enqueue(items: OutboxItemInput[]): Promise<{ queued: number; skipped: number }> };
+  config?: TicketConfig;
+  calendar?: WorkCalendar;
+  /** Already-normalized settings (tests); wins over `config` + `calendar`. */
+  settings?: TicketSettings;
+  /** Slot spacing, ms (default {@link SLA_TICK_MS}). */
+  tickMs?: number;
+}
+
+/**
+ * The ticket SLA job (`tickets-sla`). Its slots are every minute; each run reads the stored
+ * deadlines (`remindAt`, `dueAt` of every ticket still waiting for a first response), so nothing
+ * lives in memory and a restart loses nothing: whichever run comes first after a deadline — a
+ * missed slot replayed on start, the next minute, or `POST /api/jobs/tickets-sla/run` — handles it.
+ * - At `remindAt` (75 % of the budget): a reminder to the handlers, dedupe key
+ *   `ticket:<id>:remind:<handler>`.
+ * - At `dueAt` with no first response: a nudge to `TICKET_LEAD` (dedupe key `ticket:<id>:breach`;
+ *   without a lead, to the handlers, `ticket:<id>:breach:<handler>`) and the breach recorded
+ *   (collection `ticket-sla`). A run past `dueAt` skips the now-pointless reminder.
+ * Exactly once: messages are queued first (the outbox skips used dedupe keys), then the mark
+ * is written; a crash in between re-queues nothing on the next run.
+ * @throws {ConfigError} code `config_invalid` on bad `WORK_HOURS` (at creation).
+ */
+export function createTicketSlaJob(opts: TicketSlaJobOptions): Job {
+  const settings = resolveSettings(opts, 'createTicketSlaJob');
+  const tick = opts.tickMs ?? SLA_TICK_MS;
+  const { store, outbox } = opts;
+
+  const localeOf = async (h: HandlerTarget): Promise<Locale> =>
+    h.kind === 'user' ? ((await store.get<Session>('sessions', h.key))?.locale ?? 'zh-CN') : 'zh-CN';
+
+  const handlersOf = (tk: Ticket): HandlerTarget[] =>
+    tk.handler
+      ? [parseHandler(tk.handler)]
+      : settings.handlers.length
+        ? settings.handlers
+        : settings.lead
+          ? [parseHandler(settings.lead)]
+          : [];
+
+  async function remind(tk: Ticket): Promise<OutboxItemInput[]> {
+    const items: OutboxItemInput[] = [];
+    for (const h of handlersOf(tk)) {
+      const l = await localeOf(h);
+      const key = `ticket:${tk.id}:remind:${h.key}`;
+      items.push({
+        to: h.address,
+        message: {
+          text: t(l, M.remind, {
+            id: tk.id,
+            due: formatDue(l, tk.dueAt, settings.sla.tz),
+            question: tk.question,
+          }),
+          buttons: handlerButtons(l, tk.id, tk.handler ? ['reply', 'resolve', 'escalate'] : undefined),
+        },
+        idempotencyKey: key,
+        dedupeKey: key,
+      });
+    }
+    return items;
+  }
+
+  async function breach(tk: Ticket): Promise<OutboxItemInput[]> {
+    const to = settings.lead ? [parseHandler(settings.lead)] : handlersOf(tk);
+    const items: OutboxItemInput[] = [];
+    for (const h of to) {
+      const l = await localeOf(h);
+      const key = settings.lead ? `ticket:${tk.id}:breach` : `ticket:${tk.id}:breach:${h.key}`;
+      items.push({
+        to: h.address,
+        message: {
+          text: t(l, M.breach, {
+            id: tk.id,
+            promise: promise(l, settings),
+            due: formatDue(l, tk.dueAt, settings.sla.tz),
+            requester: requesterText(tk),
+            handler: tk.handler ?? t(l, M.unclaimed),
+            question: tk.question,
+          }),
+          buttons: handlerButtons(l, tk.id),
+        },
+        idempotencyKey: key,
+        dedupeKey: key,
+      });
+    }
+    return items;
+  }
+
+  return {
+    name: 'tickets-sla',
+    slots(fromMs, toMs) {
+      const out: number[] = [];
+      for (let s = Math.floor(fromMs / tick) * tick + tick; s <= toMs; s += tick) out.push(s);
+      return out;
+    },
+    async run(atMs): Promise<JobRunResult> {
+      let sent = 0;
+      let reminded = 0;
+      let breached = 0;
+      for (const tk of await listTickets(store)) {
+        const late = tk.firstResponseAt !== undefined && tk.firstResponseAt > tk.dueAt;
+        if (tk.breachedAt !== undefined || (tk.firstResponseAt !== undefined && !late)) continue;
+        if (!late && !isActive(tk)) continue;
+        const marks = (await store.get<SlaMarks>(TICKET_SLA, tk.id)) ?? {};
+        if (atMs >= tk.dueAt) {
+          // Answered late while no run happened in between: record the breach, nudge nobody.
+          if (!late) sent += (await outbox.enqueue(await breach(tk))).queued;
+          breached++;
+          const events = [...(marks.events ?? []), { at: atMs, type: 'breached' as const }];
+          await store.put<SlaMarks>(TICKET_SLA, tk.id, { ...marks, breachedAt: tk.dueAt, events });
+        } else if (atMs >= tk.remindAt && tk.remindedAt === undefined && !late) {
+          sent += (await outbox.enqueue(await remind(tk))).queued;
+          reminded++;
+          const events = [...(marks.events ?? []), { at: atMs, type: 'reminded' as const }];
+          await store.put<SlaMarks>(TICKET_SLA, tk.id, { ...marks, remindedAt: atMs, events });
+        }
+      }
+      return { sent, reminded, breached };
+    },
+  };
+}

@@ -1,0 +1,256 @@
+import { mkdir, stat, unlink } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Low } from 'lowdb';
+import { JSONFile } from 'lowdb/node';
+import {
+  BotError,
+  type Clock,
+  ErrorCode,
+  type Logger,
+  type StoreOp,
+  silentLogger,
+  StoreCorruptError,
+  systemClock,
+} from '../src/index.ts';
+import { fsyncDir, fsyncFile } from './fs-durable.ts';
+import { docOf, encodeBatch, type JournalOp, readJournals, sealedBelow } from './journal-format.ts';
+import { JournalWriter, type RotationStep } from './journal-writer.ts';
+import { acquireLock, type StoreLock } from './lock.ts';
+import { MemoryStore } from './memory.ts';
+import { emptySnapshot, readSnapshot, type SnapshotFile, snapshotOf } from './snapshot.ts';
+
+/** Steps of a compaction, reported to {@link LowdbStoreOptions.onCompactionStep}. */
+export type CompactionStep = RotationStep | 'rotated' | 'snapshot-written' | 'done';
+
+export interface LowdbStoreOptions {
+  /** Directory holding `db.json`, `db.journal.jsonl` and `db.lock`; created when missing. */
+  dataDir: string;
+  clock?: Clock;
+  log?: Logger;
+  /** Compact once the journal exceeds max(this, size of `db.json`), in bytes. Default 8 MiB. */
+  compactMinBytes?: number;
+  /**
+   * Test hook, called at each compaction step. Crash tests copy the data directory here: the
+   * copy is what a crash at that instant would leave on disk. A returned promise is awaited
+   * (except at `sealed`, which runs inside the journal writer and must not wait for writes).
+   */
+  onCompactionStep?: (step: CompactionStep) => void | Promise<void>;
+}
+
+/** Sizes and generation of the files, for the bench and health output. */
+export interface LowdbStats {
+  snapshotBytes: number;
+  journalBytes: number;
+  journalGen: number;
+  compactions: number;
+}
+
+const DEFAULT_COMPACT_MIN_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The durable default store: the memory state machine, a lowdb snapshot `db.json` and an
+ * append-only journal `db.journal.jsonl` (format in `journal-format.ts`).
+ *
+ * - A `batch` (and so every `put`/`delete`/`claim`) becomes ONE journal line, appended with
+ *   group commit; its promise resolves once the line is fsynced. Cost per write is O(size of
+ *   the write), not O(size of the store).
+ * - Compaction rewrites `db.json` with lowdb `write()` and rotates the journal, when the
+ *   journal outgrows max(`compactMinBytes`, `db.json`) (amortized O(1) per write), and on
+ *   close. Expired documents are dropped then. Writes keep flowing during a compaction.
+ * - Memory holds exactly what disk holds: values are stored as their JSON round trip.
+ * - After a journal I/O error the store refuses writes and `ping` rejects (BotError
+ *   `store_io`); restart to recover from disk. Writes in the failed group may or may not be on disk.
+ */
+export class LowdbStore extends MemoryStore {
+  private journal!: JournalWriter; // set by load()
+  private snapshotBytes = 0;
+  private compactions = 0;
+  private compacting: Promise<void> | undefined;
+  private shut = false;
+  private closing: Promise<void> | undefined;
+  private readonly log: Logger;
+  private readonly snapshotPath: string;
+
+  private constructor(
+    private readonly dir: string,
+    private readonly lock: StoreLock,
+    private readonly low: Low<SnapshotFile>,
+    private readonly opts: LowdbStoreOptions,
+  ) {
+    super(opts.clock ?? systemClock);
+    this.log = opts.log ?? silentLogger;
+    this.snapshotPath = join(dir, 'db.json');
+  }
+
+  /**
+   * Opens (creating when absent) the store in `opts.dataDir`: takes `db.lock`, loads `db.json`,
+   * replays the journals, and starts a fresh journal.
+   * @throws {BotError} code `store_io` when another live process holds `db.lock`.
+   * @throws {StoreCorruptError} code `store_corrupt` naming the file when `db.json` or a journal
+   *   is unreadable or corrupt (a torn last journal line is not corruption). Files are left untouched.
+   */
+  static async open(opts: LowdbStoreOptions): Promise<LowdbStore> {
+    const dir = resolve(opts.dataDir);
+    await mkdir(dir, { recursive: true });
+    const lock = await acquireLock(join(dir, 'db.lock'), opts.log);
+    const store = new LowdbStore(dir, lock, new Low(new JSONFile(join(dir, 'db.json')), emptySnapshot()), opts);
+    try {
+      await store.load();
+    } catch (e) {
+      await store.journal?.close();
+      await lock.release();
+      throw e;
+    }
+    return store;
+  }
+
+  private async load(): Promise<void> {
+    const snap = await readSnapshot(this.low, this.snapshotPath);
+    const journals = await readJournals(this.dir);
+    if (!snap && journals.length > 0) {
+      throw new StoreCorruptError(this.snapshotPath, `missing while journal ${journals[0].path} exists`);
+    }
+    for (const [name, docs] of Object.entries(snap?.collections ?? {})) {
+      for (const [key, doc] of Object.entries(docs)) this.state.applyDoc(name, key, doc);
+    }
+    const base = snap?.journalGen ?? 0;
+    let replayed = 0;
+    for (const j of journals) {
+      if (j.gen < base) continue;
+      for (const batch of j.batches) this.replay(batch);
+      replayed += j.batches.length;
+      if (j.tornBytes > 0) this.log.warn('ignored torn journal tail', { file: j.path, bytes: j.tornBytes });
+    }
+    this.state.sweep();
+    let gen = base;
+    if (!snap || replayed > 0) {
+      // Fold the replayed journals into a new snapshot, so the fresh journal starts empty.
+      gen = Math.max(base, ...journals.map((j) => j.gen)) + 1;
+      await this.writeSnapshot(gen);
+    } else {
+      this.snapshotBytes = (await stat(this.snapshotPath)).size;
+    }
+    this.journal = await JournalWriter.create(this.dir, gen, () => this.maybeCompact(), (s) => void this.step(s));
+    await this.dropSealed(Number.POSITIVE_INFINITY);
+    this.log.info('store opened', { dir: this.dir, replayed, journalGen: gen, bytes: this.snapshotBytes });
+  }
+
+  private replay(batch: JournalOp[]): void {
+    for (const op of batch) this.state.applyDoc(op.collection, op.key, op.op === 'put' ? docOf(op) : null);
+  }
+
+  private readonly step = async (s: CompactionStep): Promise<void> => this.opts.onCompactionStep?.(s);
+
+  protected override check(): void {
+    if (this.shut) throw new BotError(ErrorCode.StoreIo, `store ${this.dir} is closed`);
+    super.check();
+  }
+
+  override async batch(ops: StoreOp[]): Promise<void> {
+    this.check();
+    if (this.journal.failure) throw this.journal.failure;
+    const fallbackNow = this.clock.now();
+    const line = encodeBatch(
+      ops.map((op): JournalOp => {
+        if (op.op === 'delete') return { op: 'delete', collection: op.collection, key: op.key };
+        const expiresAt = op.ttlMs === undefined ? undefined : (op.now ?? fallbackNow) + op.ttlMs;
+        return { op: 'put', collection: op.collection, key: op.key, value: op.value, expiresAt };
+      }),
+    );
+    // Apply the JSON round trip, so memory holds exactly what a reload would (and owns its copy).
+    this.replay((JSON.parse(line) as { ops: JournalOp[] }).ops);
+    await this.journal.append(line);
+  }
+
+  override async flush(): Promise<void> {
+    await this.journal.flush();
+  }
+
+  override async ping(): Promise<void> {
+    this.check();
+    if (this.journal.failure) throw this.journal.failure;
+  }
+
+  /** Current file sizes and journal generation. */
+  stats(): LowdbStats {
+    return {
+      snapshotBytes: this.snapshotBytes,
+      journalBytes: this.journal.bytes,
+      journalGen: this.journal.gen,
+      compactions: this.compactions,
+    };
+  }
+
+  private maybeCompact(): void {
+    if (this.compacting || this.shut) return;
+    if (this.journal.bytes <= Math.max(this.opts.compactMinBytes ?? DEFAULT_COMPACT_MIN_BYTES, this.snapshotBytes)) {
+      return;
+    }
+    this.compact().catch((e) => this.log.error('store compaction failed', { dir: this.dir, error: String(e) }));
+  }
+
+  /**
+   * Rewrites `db.json` from memory (lowdb `write()`), seals and then deletes the journal it
+   * replaces, and drops expired documents. Only one runs at a time; writes continue meanwhile.
+   * @throws {BotError} code `store_io` when the journal cannot be rotated (the store is then failed);
+   *   an fs error when `db.json` cannot be written (the journals are kept, nothing is lost).
+   */
+  compact(): Promise<void> {
+    this.compacting ??= this.runCompaction().finally(() => {
+      this.compacting = undefined;
+    });
+    return this.compacting;
+  }
+
+  private async runCompaction(): Promise<void> {
+    const started = performance.now();
+    const gen = this.journal.gen + 1;
+    const swept = this.state.sweep();
+    // Same tick: the snapshot holds exactly the lines appended before the rotation barrier.
+    const rotated = this.journal.rotate(gen);
+    const written = this.writeSnapshot(gen);
+    const [r, w] = await Promise.allSettled([rotated, written]);
+    if (r.status === 'rejected') throw r.reason;
+    await this.step('rotated');
+    if (w.status === 'rejected') throw w.reason;
+    await this.step('snapshot-written');
+    await this.dropSealed(gen);
+    this.compactions++;
+    await this.step('done');
+    const ms = Math.round(performance.now() - started);
+    this.log.info('store compacted', { dir: this.dir, journalGen: gen, swept, bytes: this.snapshotBytes, ms });
+  }
+
+  /** Captures the state synchronously, then writes and fsyncs `db.json` with journal generation `gen`. */
+  private async writeSnapshot(gen: number): Promise<void> {
+    this.low.data = snapshotOf(this.state, gen, this.clock.now());
+    try {
+      await this.low.write();
+    } finally {
+      this.low.data = emptySnapshot(); // let deleted documents be collected
+    }
+    await fsyncFile(this.snapshotPath);
+    await fsyncDir(this.dir);
+    this.snapshotBytes = (await stat(this.snapshotPath)).size;
+  }
+
+  private async dropSealed(belowGen: number): Promise<void> {
+    for (const name of await sealedBelow(this.dir, belowGen)) await unlink(join(this.dir, name));
+  }
+
+  /** Flushes, compacts, closes the journal and releases `db.lock`. Later calls reject; closing twice is a no-op. */
+  override close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.shut = true;
+      try {
+        await this.journal.flush().catch(() => {});
+        await this.compacting?.catch(() => {});
+        if (!this.journal.failure) await this.compact();
+      } finally {
+        await this.journal.close();
+        await this.lock.release();
+      }
+    })();
+    return this.closing;
+  }
+}
