@@ -11,3 +11,4 @@ export * from './core/calendar.ts';
 export * from './core/outbox.ts';
 export * from './core/rate-limit.ts';
 export * from './core/text.ts';
+export type { Config } from './config.ts';

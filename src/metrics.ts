@@ -1,6 +1,12 @@
 /** Renders counters in the Prometheus text exposition format (`GET /metrics`). */
 export function renderMetrics(
-  metrics: Array<{ name: string; help: string; type: 'counter' | 'gauge'; value: number; labels?: Record<string, string> }>,
+  metrics: Array<{
+    name: string;
+    help: string;
+    type: 'counter' | 'gauge';
+    value: number;
+    labels?: Record<string, string>;
+  }>,
 ): string {
   const out: string[] = [];
   const seen = new Set<string>();

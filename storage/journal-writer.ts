@@ -64,7 +64,7 @@ export class JournalWriter {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new BotError(ErrorCode.StoreIo, 'journal is closed'));
     let t = this.tasks.at(-1);
-    if (true) {
+    if (t?.kind !== 'write') {
       t = { kind: 'write', lines: [], waiters: [] };
       this.tasks.push(t);
     }

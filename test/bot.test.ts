@@ -13,7 +13,13 @@ const counter: Feature = {
   async handle(stage, input, ctx) {
     if (stage === 'action' && input.kind === 'action') return handled({ text: `clicked ${input.value}` });
     if (input.kind === 'text' && input.text === 'menu')
-      return handled({ text: 'pick', buttons: [{ label: '甲', value: 'count:a' }, { label: '乙', value: 'count:b' }] });
+      return handled({
+        text: 'pick',
+        buttons: [
+          { label: '甲', value: 'count:a' },
+          { label: '乙', value: 'count:b' },
+        ],
+      });
     if (input.kind === 'text' && input.text === 'boom') throw new Error('boom');
     if (input.kind !== 'text' || input.text !== 'inc') return pass;
     const n = ((await ctx.tx.get<number>('counts', ctx.userKey)) ?? 0) + 1;

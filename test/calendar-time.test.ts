@@ -44,7 +44,13 @@ describe.each(HOST_ZONES)('time utilities with host TZ=%s', (hostTz) => {
 
   it('reads Shanghai wall time correctly inside the host DST gap (where dayjs .tz() is off by one hour)', () => {
     // 2025-03-29T17:30Z = 01:30 Shanghai; London's clocks jump 01:00 → 02:00 that night.
-    expect(localTime(at('2025-03-29T17:30:00Z'), SH)).toEqual({ ymd: '2025-03-30', hh: 1, mm: 30, ss: 0, weekday: 0 });
+    expect(localTime(at('2025-03-29T17:30:00Z'), SH)).toEqual({
+      ymd: '2025-03-30',
+      hh: 1,
+      mm: 30,
+      ss: 0,
+      weekday: 0,
+    });
     expect(iso(atLocal('2025-03-30', '01:30', SH))).toBe('2025-03-29T17:30:00.000Z');
     expect(iso(atLocal('2025-10-26', '01:30', SH))).toBe('2025-10-25T17:30:00.000Z');
     expect(iso(atLocal('2025-03-30', '09:30', SH))).toBe('2025-03-30T01:30:00.000Z');

@@ -1,13 +1,13 @@
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Logger } from '../src/core/adapter.ts';
-import { ContentError } from '../src/core/errors.ts';
 import { estimateHolidays } from '../src/calendar/estimate.ts';
 import { officialHoliday, officialYears } from '../src/calendar/official.ts';
 import { loadCalendarOverrides } from '../src/calendar/overrides.ts';
 import { createWorkCalendar } from '../src/calendar/work-calendar.ts';
+import type { Logger } from '../src/core/adapter.ts';
+import { ContentError } from '../src/core/errors.ts';
 
 function recordingLog(): Logger & { warnings: string[] } {
   const warnings: string[] = [];
@@ -86,7 +86,9 @@ describe.each(['America/Los_Angeles', 'Europe/London'])('work calendar with host
         expect(officialHoliday(d), `${year}: ${d} ${name}`).toBeDefined();
       }
       // and it knows every statutory holiday group of the year
-      expect(new Set(est.values())).toEqual(new Set(['元旦', '春节', '清明', '劳动节', '端午', '中秋', '国庆节']));
+      expect(new Set(est.values())).toEqual(
+        new Set(['元旦', '春节', '清明', '劳动节', '端午', '中秋', '国庆节']),
+      );
     }
   });
 });
@@ -102,10 +104,15 @@ describe('calendar overrides from flows/calendar/*.yaml', () => {
         'workdays:',
         '  - {date: 2027-02-14, name: 春节调休}',
       ].join('\n'),
-      'company.yaml': 'holidays:\n  - {date: 2025-10-09, name: 公司团建}\nworkdays:\n  - {date: 2025-10-08}\n',
+      'company.yaml':
+        'holidays:\n  - {date: 2025-10-09, name: 公司团建}\nworkdays:\n  - {date: 2025-10-08}\n',
     });
     const log = recordingLog();
-    const cal = createWorkCalendar({ overrides: await loadCalendarOverrides(dir), log, nowYmd: '2026-11-20' });
+    const cal = createWorkCalendar({
+      overrides: await loadCalendarOverrides(dir),
+      log,
+      nowYmd: '2026-11-20',
+    });
     expect(cal.estimatedYears('2026-11-20')).toEqual([]);
     expect(log.warnings).toEqual([]);
     expect(cal.holidayName('2025-10-09')).toBe('公司团建');
@@ -122,7 +129,10 @@ describe('calendar overrides from flows/calendar/*.yaml', () => {
     const err = await loadCalendarOverrides(dir).catch((e) => e);
     expect(err).toBeInstanceOf(ContentError);
     expect(err.message).toMatch(/bad\.yaml:2: .*date/);
-    const clash = await flowsWith({ 'a.yaml': 'holidays: [{date: 2027-03-01}]\n', 'b.yaml': 'workdays: [{date: 2027-03-01}]\n' });
+    const clash = await flowsWith({
+      'a.yaml': 'holidays: [{date: 2027-03-01}]\n',
+      'b.yaml': 'workdays: [{date: 2027-03-01}]\n',
+    });
     await expect(loadCalendarOverrides(clash)).rejects.toThrow(/2027-03-01 is already a holiday/);
     const none = await loadCalendarOverrides(join(tmpdir(), 'no-such-flows-dir'));
     expect(none.holidays.size).toBe(0);

@@ -50,7 +50,8 @@ describe('outbox', () => {
     expect(sent.length).toBe(25);
     expect(sent.map((s) => s.text)).toEqual(Array.from({ length: 25 }, (_, i) => `m${i}`));
     // at most 20 in any 60 s window
-    for (const s of sent) expect(sent.filter((x) => x.at >= s.at && x.at < s.at + 60_000).length).toBeLessThanOrEqual(20);
+    for (const s of sent)
+      expect(sent.filter((x) => x.at >= s.at && x.at < s.at + 60_000).length).toBeLessThanOrEqual(20);
     expect(await outbox.pending()).toEqual([]);
   });
 
@@ -58,7 +59,14 @@ describe('outbox', () => {
     const store = new MemoryStore();
     const outbox = new Outbox({ store, random: () => 0.5 });
     const { adapter, sent, calls } = fakeAdapter('slack', (n) => {
-      if (n === 1) throw new PlatformApiError({ platform: 'slack', method: 'chat.postMessage', status: 429, message: 'ratelimited', retryable: true });
+      if (n === 1)
+        throw new PlatformApiError({
+          platform: 'slack',
+          method: 'chat.postMessage',
+          status: 429,
+          message: 'ratelimited',
+          retryable: true,
+        });
     });
     outbox.register(adapter);
     await outbox.start();
@@ -75,7 +83,14 @@ describe('outbox', () => {
     const outbox = new Outbox({ store });
     const { adapter, sent } = fakeAdapter('slack', (n) => {
       if (n === 1)
-        throw new PlatformApiError({ platform: 'slack', method: 'chat.postMessage', status: 429, message: 'x', retryable: true, retryAfterMs: 3_000 });
+        throw new PlatformApiError({
+          platform: 'slack',
+          method: 'chat.postMessage',
+          status: 429,
+          message: 'x',
+          retryable: true,
+          retryAfterMs: 3_000,
+        });
     });
     outbox.register(adapter);
     await outbox.start();
@@ -92,11 +107,19 @@ describe('outbox', () => {
     const outbox = new Outbox({ store });
     const { adapter, sent } = fakeAdapter('wecom', (_n, m) => {
       if (m.text === 'bad')
-        throw new PlatformApiError({ platform: 'wecom', method: 'message/send', errcode: 81013, message: 'user not found' });
+        throw new PlatformApiError({
+          platform: 'wecom',
+          method: 'message/send',
+          errcode: 81013,
+          message: 'user not found',
+        });
     });
     outbox.register(adapter);
     await outbox.start();
-    await outbox.enqueue([item({ platform: 'wecom', userId: 'a' }, 'bad'), item({ platform: 'wecom', userId: 'a' }, 'good')]);
+    await outbox.enqueue([
+      item({ platform: 'wecom', userId: 'a' }, 'bad'),
+      item({ platform: 'wecom', userId: 'a' }, 'good'),
+    ]);
     await vi.advanceTimersByTimeAsync(10);
     expect(sent.map((s) => s.text)).toEqual(['good']);
     const dead = await outbox.dead();
@@ -107,7 +130,9 @@ describe('outbox', () => {
   it('a restart with 100 queued messages sends each exactly once', async () => {
     const store = new MemoryStore();
     const first = new Outbox({ store });
-    await first.enqueue(Array.from({ length: 100 }, (_, i) => item({ platform: 'dev', userId: `u${i % 7}` }, `n${i}`)));
+    await first.enqueue(
+      Array.from({ length: 100 }, (_, i) => item({ platform: 'dev', userId: `u${i % 7}` }, `n${i}`)),
+    );
     await first.stop(); // never started: nothing sent, all persisted
     const second = new Outbox({ store });
     const { adapter, sent } = fakeAdapter('dev');

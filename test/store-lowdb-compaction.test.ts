@@ -1,8 +1,9 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type BotError, ManualClock } from '../src/index.ts';
+import { type BotError, ManualClock, silentLogger } from '../src/index.ts';
+import { encodeBatch, journalHeader } from '../storage/journal-format.ts';
 import { type CompactionStep, LowdbStore, type LowdbStoreOptions } from '../storage/lowdb.ts';
 import { crashImage, tempDir } from './store-lowdb-fixture.ts';
 
@@ -115,7 +116,14 @@ describe('lowdb journal and compaction', () => {
     expect(journals(images[3].dir).sort()).toEqual(['db.journal.1.jsonl', 'db.journal.jsonl']);
     expect(images[3].acked.has('victim-deleted')).toBe(true);
     for (const image of images) {
-      const reopened = await open(image.dir);
+      const active = join(image.dir, 'db.journal.jsonl');
+      const journalLines = existsSync(active) ? readFileSync(active, 'utf8').split('\n').length - 2 : 0;
+      const info = vi.fn();
+      const reopened = await open(image.dir, { log: { ...silentLogger, info } });
+      if (image.step === 'snapshot-written') {
+        // db.json already holds generation 1: only the active journal (generation 2) is replayed.
+        expect(info).toHaveBeenCalledWith('store opened', expect.objectContaining({ replayed: journalLines }));
+      }
       const keys = new Set((await reopened.list('c')).map((e) => e.key));
       for (const k of image.acked) if (k !== 'victim-deleted') expect(keys, `${image.step}: ${k}`).toContain(k);
       if (image.acked.has('victim-deleted')) expect(keys.has('victim'), image.step).toBe(false);
@@ -123,6 +131,23 @@ describe('lowdb journal and compaction', () => {
       await reopened.close();
       expect(journals(image.dir)).toEqual(['db.journal.jsonl']);
     }
+  });
+
+  it('replays journals in generation order: sealed before active', async () => {
+    const dir = newDir();
+    let sealedImage = '';
+    const store = await open(dir, {
+      onCompactionStep: (step) => {
+        if (step === 'sealed') sealedImage = crashImage(dir, newDir());
+      },
+    });
+    await store.put('c', 'victim', 'alive');
+    await store.compact();
+    // Crash right after sealing; then suppose the next generation had already deleted the key.
+    const del = encodeBatch([{ op: 'delete', collection: 'c', key: 'victim' }]);
+    writeFileSync(join(sealedImage, 'db.journal.jsonl'), journalHeader(2) + del);
+    const reopened = await open(sealedImage);
+    expect(await reopened.get('c', 'victim')).toBeUndefined();
   });
 
   it('a failed db.json write keeps the journals; the next compaction succeeds', async () => {

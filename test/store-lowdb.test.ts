@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BotError, ManualClock, StoreCorruptError } from '../src/index.ts';
 import { createStore } from '../storage/index.ts';
 import { LowdbStore } from '../storage/lowdb.ts';
 import { runStoreContract } from './store-contract.ts';
-import { lowdbFixture, tempDir } from './store-lowdb-fixture.ts';
+import { crashImage, lowdbFixture, tempDir } from './store-lowdb-fixture.ts';
 
 runStoreContract('lowdb', async () => lowdbFixture());
 
@@ -90,6 +90,20 @@ describe('lowdb store files', () => {
     await store.close();
   });
 
+  it('a complete but unparsable last journal line is a torn write: ignored, and the store stays writable', async () => {
+    const dir = newDir();
+    const store = await open(dir);
+    await store.put('c', 'a', 1);
+    const image = crashImage(dir, newDir());
+    dirs.push(image);
+    appendFileSync(join(image, 'db.journal.jsonl'), '{"ops":[{"op":"put","coll\u0000\n');
+    const reopened = await open(image);
+    expect((await reopened.list('c')).map((e) => e.key)).toEqual(['a']);
+    await reopened.put('c', 'b', 2);
+    await reopened.close();
+    expect((await (await open(image)).list('c')).map((e) => e.key)).toEqual(['a', 'b']);
+  });
+
   it('a corrupt journal line before the last one stops the open; the journal is kept byte for byte', async () => {
     const dir = newDir();
     const image = newDir();
@@ -97,7 +111,6 @@ describe('lowdb store files', () => {
     await store.put('c', 'a', 1);
     await store.put('c', 'b', 2);
     // Crash image: journal with two lines; then damage the first of them.
-    const { crashImage } = await import('./store-lowdb-fixture.ts');
     crashImage(dir, image);
     const file = join(image, 'db.journal.jsonl');
     const [header, l1, l2] = readFileSync(file, 'utf8').split('\n');

@@ -5,7 +5,8 @@ const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
 describe('utf8Length', () => {
   it('agrees with Buffer.byteLength, lone surrogates included', () => {
-    for (const s of ['', 'a', 'é', '汉', '😀', '👨‍👩‍👧‍👦', 'a\uD800b', '\uDC00', '\uD83D']) expect(utf8Length(s)).toBe(bytes(s));
+    for (const s of ['', 'a', 'é', '汉', '😀', '👨‍👩‍👧‍👦', 'a\uD800b', '\uDC00', '\uD83D'])
+      expect(utf8Length(s)).toBe(bytes(s));
   });
 });
 
@@ -83,7 +84,14 @@ describe('markdownToPlain', () => {
       '```',
     ].join('\n');
     expect(markdownToPlain(md)).toBe(
-      ['扫码入库', '1. 确认入库单已 提交', '• 再看 库存 是否变化', '• 旧流程', '注意：order_id 不要改', 'a **b** c'].join('\n'),
+      [
+        '扫码入库',
+        '1. 确认入库单已 提交',
+        '• 再看 库存 是否变化',
+        '• 旧流程',
+        '注意：order_id 不要改',
+        'a **b** c',
+      ].join('\n'),
     );
   });
 
@@ -94,8 +102,8 @@ describe('markdownToPlain', () => {
   });
 
   it('shows a bare link once, and autolinks and images as text', () => {
-    expect(markdownToPlain('[https://a.cn](https://a.cn) <https://b.cn/x> ![流程图](https://c.cn/p.png)')).toBe(
-      'https://a.cn https://b.cn/x 流程图 https://c.cn/p.png',
-    );
+    expect(
+      markdownToPlain('[https://a.cn](https://a.cn) <https://b.cn/x> ![流程图](https://c.cn/p.png)'),
+    ).toBe('https://a.cn https://b.cn/x 流程图 https://c.cn/p.png');
   });
 });

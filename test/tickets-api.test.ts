@@ -39,7 +39,7 @@ beforeAll(async () => {
   clock.set(sh('2026-03-02T09:30'));
   await h.say('it1', '回复 T1 我已在后台解锁，请用"忘记密码"重置，新密码至少 8 位。');
   await h.say('it1', '解决 T1');
-  // T2 at 10:00, claimed by it2 and never answered → breached at 14:00 (due 14:00? 10:00 + 4 h = 15:00)
+  // T2 at 10:00, claimed by it2 and never answered → breached at its deadline, 15:00
   clock.set(sh('2026-03-02T10:00'));
   await h.say('u2', '报表导出是乱码');
   await h.say('u2', '转人工');
@@ -63,7 +63,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-const ids = async (q: string) => ((await (await fetch(`${url}/tickets${q}`)).json()) as Array<{ id: string }>).map((t) => t.id);
+const ids = async (q: string) =>
+  ((await (await fetch(`${url}/tickets${q}`)).json()) as Array<{ id: string }>).map((t) => t.id);
 
 describe('GET /api/tickets', () => {
   it('lists every ticket with its SLA state', async () => {
@@ -96,7 +97,10 @@ describe('GET /api/tickets', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/csv; charset=utf-8/);
     const bytes = new Uint8Array(await res.arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    const rows = parseCsv(Buffer.from(bytes).toString('utf8'), { bom: true, columns: true }) as Record<string, string>[];
+    const rows = parseCsv(Buffer.from(bytes).toString('utf8'), { bom: true, columns: true }) as Record<
+      string,
+      string
+    >[];
     expect(rows.map((r) => r.id)).toEqual(['T1', 'T2']);
     expect(rows[0]).toMatchObject({
       question: '密码输错五次被锁了',
@@ -125,7 +129,9 @@ describe('GET /api/tickets/:id/faq-draft', () => {
   it('as YAML that is a valid flows/faq file', async () => {
     const res = await fetch(`${url}/tickets/t1/faq-draft?format=yaml`);
     expect(res.headers.get('content-type')).toMatch(/yaml/);
-    const doc = parseYaml(await res.text()) as { entries: Array<{ id: string; questions: string[]; answer: string }> };
+    const doc = parseYaml(await res.text()) as {
+      entries: Array<{ id: string; questions: string[]; answer: string }>;
+    };
     expect(doc.entries).toHaveLength(1);
     expect(doc.entries[0]).toMatchObject({ id: 'ticket-t1', questions: ['密码输错五次被锁了'] });
     expect(doc.entries[0].answer).toContain('忘记密码');

@@ -34,14 +34,17 @@ afterEach(async () => {
 async function setup(s = settings(), at = '2026-03-02T10:00') {
   const clock = new ManualClock(sh(at));
   h = await createHarness({
-    features: [createTicketFeature({ settings: s, categorize: (q) => (q.includes('打印') ? '打印' : undefined) })],
+    features: [
+      createTicketFeature({ settings: s, categorize: (q) => (q.includes('打印') ? '打印' : undefined) }),
+    ],
     clock,
   });
   const job = createTicketSlaJob({ store: h.store, outbox: h.outbox, settings: s });
   return { h, clock, job };
 }
 
-const ticket = async (hh: Harness, id = 'T1') => (await listTickets(hh.store)).find((t) => t.id === id) as Ticket;
+const ticket = async (hh: Harness, id = 'T1') =>
+  (await listTickets(hh.store)).find((t) => t.id === id) as Ticket;
 const texts = async (hh: Harness, user: string) => (await hh.pushed(user)).map((r) => r.text);
 
 describe('ticket life cycle through the bot (dev platform, manual clock)', () => {
@@ -66,7 +69,13 @@ describe('ticket life cycle through the bot (dev platform, manual clock)', () =>
       'ticket:escalate:T1',
     ]);
     const tk = await ticket(h);
-    expect(tk).toMatchObject({ requester: 'dev:u1', status: 'open', level: 2, category: '打印', question: '打印单据的时候一直转圈' });
+    expect(tk).toMatchObject({
+      requester: 'dev:u1',
+      status: 'open',
+      level: 2,
+      category: '打印',
+      question: '打印单据的时候一直转圈',
+    });
     expect(tk.history.map((x) => x.text)).toContain('打印单据的时候一直转圈');
     expect(tk.remindAt).toBe(sh('2026-03-02T14:00'));
     expect(tk.dueAt).toBe(sh('2026-03-02T15:00'));
@@ -185,6 +194,16 @@ describe('ticket life cycle through the bot (dev platform, manual clock)', () =>
     const [b] = await h.click('u2', 'ticket:open');
     expect(b.text).toContain('T2');
     expect((await ticket(h, 'T2')).question).toBe('发票抬头打错了');
+  });
+
+  it('a second 转人工 for the same question does not open a second ticket', async () => {
+    const { h } = await setup();
+    await h.say('u1', '盘点差异怎么处理');
+    await h.click('u1', 'ticket:open');
+    const [again] = await h.click('u1', 'ticket:open');
+    expect(again.text).toContain('已经在工单 T1 里');
+    expect(await listTickets(h.store)).toHaveLength(1);
+    expect(await h.pushed('it1')).toHaveLength(1);
   });
 
   it('未解决 reopens the ticket and the handler hears of it', async () => {

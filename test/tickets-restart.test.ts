@@ -7,7 +7,6 @@ import type { StoreOp } from '../src/core/store.ts';
 import { ManualClock } from '../src/core/types.ts';
 import { createScheduler } from '../src/scheduler/scheduler.ts';
 import { createTicketFeature } from '../src/tickets/feature.ts';
-import { ticketSettings } from '../src/tickets/model.ts';
 import { listTickets } from '../src/tickets/repo.ts';
 import { createTicketSlaJob } from '../src/tickets/sla-job.ts';
 import { MemoryStore } from '../storage/memory.ts';
@@ -31,7 +30,11 @@ describe('SLA timers survive restarts', () => {
     const clock = new ManualClock(sh('2026-03-02T10:00'));
     const store = new MemoryStore(clock);
     // first life: the ticket is opened, the scheduler ticks once, then the process stops
-    const h1 = await createHarness({ features: [createTicketFeature({ config: base, calendar })], clock, store });
+    const h1 = await createHarness({
+      features: [createTicketFeature({ config: base, calendar })],
+      clock,
+      store,
+    });
     const s1 = createScheduler({
       store,
       clock,
@@ -45,11 +48,17 @@ describe('SLA timers survive restarts', () => {
 
     // down from 10:00 to 16:30; the deadline (15:00) and the reminder (14:00) pass meanwhile
     clock.set(sh('2026-03-02T16:30'));
-    const h2 = await createHarness({ features: [createTicketFeature({ config: base, calendar })], clock, store });
+    const h2 = await createHarness({
+      features: [createTicketFeature({ config: base, calendar })],
+      clock,
+      store,
+    });
     const job2 = createTicketSlaJob({ store, outbox: h2.outbox, config: base, calendar });
     const s2 = createScheduler({ store, clock, horizonMs: 6 * H, jobs: [job2] });
     const first = await s2.tick();
-    expect(first.outcomes).toMatchObject([{ status: 'ran', job: 'tickets-sla', result: { sent: 1, breached: 1 } }]);
+    expect(first.outcomes).toMatchObject([
+      { status: 'ran', job: 'tickets-sla', result: { sent: 1, breached: 1 } },
+    ]);
     const lead = await h2.pushed('lead');
     expect(lead).toHaveLength(1);
     expect(lead[0].text).toContain('T1');
@@ -90,9 +99,20 @@ describe('SLA timers survive restarts', () => {
         return { queued: queuedN, skipped: items.length - queuedN };
       },
     };
-    const bot = new Bot({ store, outbox: outbox as never, clock, features: [createTicketFeature({ config: base, calendar })] });
+    const bot = new Bot({
+      store,
+      outbox: outbox as never,
+      clock,
+      features: [createTicketFeature({ config: base, calendar })],
+    });
     const say = (text: string) =>
-      bot.dispatch({ id: randomUUID(), platform: 'dev', userId: 'u1', address: { platform: 'dev', userId: 'u1' }, text });
+      bot.dispatch({
+        id: randomUUID(),
+        platform: 'dev',
+        userId: 'u1',
+        address: { platform: 'dev', userId: 'u1' },
+        text,
+      });
     await say('调拨单审核不了');
     await say('转人工');
     clock.set(sh('2026-03-02T15:00'));

@@ -5,7 +5,12 @@ import { addWorkingHours, parseWorkHours, type SlaCalendar, workingMsBetween } f
 
 const tz = 'Asia/Shanghai';
 const calendar = createWorkCalendar();
-const working: SlaCalendar = { mode: 'working', calendar, tz, workHours: parseWorkHours('09:00-12:00,13:00-18:00') };
+const working: SlaCalendar = {
+  mode: 'working',
+  calendar,
+  tz,
+  workHours: parseWorkHours('09:00-12:00,13:00-18:00'),
+};
 const natural: SlaCalendar = { ...working, mode: 'natural' };
 /** Shanghai wall time → ms. */
 const sh = (s: string) => Date.parse(`${s}+08:00`);

@@ -6,7 +6,12 @@ import { ManualClock, PlatformApiError } from '../src/index.ts';
 
 const BASE = 'https://qyapi.wecom.test';
 const T0 = Date.parse('2026-03-02T10:00:00Z');
-const body: WecomTextBody = { touser: 'zhangsan', msgtype: 'text', agentid: 1000002, text: { content: '你好' } };
+const body: WecomTextBody = {
+  touser: 'zhangsan',
+  msgtype: 'text',
+  agentid: 1000002,
+  text: { content: '你好' },
+};
 
 let clock: ManualClock;
 let api: WecomApi;
@@ -101,7 +106,9 @@ describe('WecomApi.sendMessage', () => {
   for (const code of [42001, 40014, 42009]) {
     it(`on ${code} drops the token, refetches once and retries once`, async () => {
       const tok = tokenServer(2);
-      const send = sendServer(2, (t) => (t === 'tk1' ? { errcode: code, errmsg: 'token bad' } : { errcode: 0, msgid: 'ok' }));
+      const send = sendServer(2, (t) =>
+        t === 'tk1' ? { errcode: code, errmsg: 'token bad' } : { errcode: 0, msgid: 'ok' },
+      );
       expect(await api.sendMessage(body)).toMatchObject({ msgid: 'ok' });
       expect(tok.calls()).toBe(2);
       expect(send.tokens).toEqual(['tk1', 'tk2']);
@@ -110,7 +117,9 @@ describe('WecomApi.sendMessage', () => {
 
   it('ten sends refused with the same stale token share one refetch', async () => {
     const tok = tokenServer(2);
-    const send = sendServer(20, (t) => (t === 'tk1' ? { errcode: 42001, errmsg: 'expired' } : { errcode: 0 }));
+    const send = sendServer(20, (t) =>
+      t === 'tk1' ? { errcode: 42001, errmsg: 'expired' } : { errcode: 0 },
+    );
     await Promise.all(Array.from({ length: 10 }, () => api.sendMessage(body)));
     expect(tok.calls()).toBe(2);
     expect(send.tokens.filter((t) => t === 'tk2')).toHaveLength(10);
@@ -157,14 +166,22 @@ describe('WecomApi.sendMessage', () => {
     it(`marks errcode ${code} retryable`, async () => {
       tokenServer();
       sendServer(1, () => ({ errcode: code, errmsg: 'api freq out of limit' }));
-      expect(await thrown(api.sendMessage(body))).toMatchObject({ platform: 'wecom', errcode: code, retryable: true });
+      expect(await thrown(api.sendMessage(body))).toMatchObject({
+        platform: 'wecom',
+        errcode: code,
+        retryable: true,
+      });
     });
   }
 
   it('marks a permanent errcode (invalid user) not retryable', async () => {
     tokenServer();
     sendServer(1, () => ({ errcode: 81013, errmsg: 'user & party & tag all invalid' }));
-    expect(await thrown(api.sendMessage(body))).toMatchObject({ errcode: 81013, retryable: false, tokenInvalid: false });
+    expect(await thrown(api.sendMessage(body))).toMatchObject({
+      errcode: 81013,
+      retryable: false,
+      tokenInvalid: false,
+    });
   });
 
   it('marks HTTP 5xx and network errors retryable, HTTP 4xx not', async () => {

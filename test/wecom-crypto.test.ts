@@ -16,7 +16,8 @@ import {
 import { parseEnvelope } from '../adapters/wecom/xml.ts';
 import { SignatureError } from '../src/index.ts';
 
-const vector = (name: string) => JSON.parse(readFileSync(new URL(`../../shared/vectors/${name}`, import.meta.url), 'utf8'));
+const vector = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../../shared/vectors/${name}`, import.meta.url), 'utf8'));
 const post = vector('wecom-post-xml-QDG6eK.json');
 const url = vector('wecom-verifyurl-QDG6eK.json');
 
@@ -73,11 +74,14 @@ describe('WeCom crypto: published vectors (doc 90968 worked example)', () => {
 
   it('rejects a wrong msg_signature (one hex digit changed) with SignatureError', () => {
     const sig = post.inputs.query.msg_signature;
-    const bad = { ...post.inputs.query, msg_signature: `${sig.slice(0, -1)}${sig.endsWith('0') ? '1' : '0'}` };
+    const bad = {
+      ...post.inputs.query,
+      msg_signature: `${sig.slice(0, -1)}${sig.endsWith('0') ? '1' : '0'}`,
+    };
     expect(() => openCallback(keys, bad, post.inputs.encrypt)).toThrow(SignatureError);
-    expect(() => openCallback(keys, { ...post.inputs.query, msg_signature: '' }, post.inputs.encrypt)).toThrow(
-      SignatureError,
-    );
+    expect(() =>
+      openCallback(keys, { ...post.inputs.query, msg_signature: '' }, post.inputs.encrypt),
+    ).toThrow(SignatureError);
   });
 
   it('rejects a different corp (receiveid mismatch)', () => {
@@ -92,7 +96,8 @@ describe('WeCom crypto: round trips', () => {
     for (let n = 0; n <= 5000; n++) {
       const msg = 'x'.repeat(n);
       const enc = encrypt(keys, msg);
-      if (Buffer.from(enc, 'base64').length % WECOM_PAD_BLOCK !== 0 || decrypt(keys, enc) !== msg) failures.push(n);
+      if (Buffer.from(enc, 'base64').length % WECOM_PAD_BLOCK !== 0 || decrypt(keys, enc) !== msg)
+        failures.push(n);
     }
     expect(failures).toEqual([]);
   });
@@ -124,10 +129,18 @@ describe('WeCom crypto: interoperability with @wecom/crypto@1.0.1 (independent i
   const aesKey = post.inputs.encodingAESKey;
 
   it('decrypts what @wecom/crypto encrypts, and agrees on signatures', () => {
-    for (const msg of ['', 'hello', '调研', '😀'.repeat(500), '<xml><Content><![CDATA[a]]></Content></xml>']) {
+    for (const msg of [
+      '',
+      'hello',
+      '调研',
+      '😀'.repeat(500),
+      '<xml><Content><![CDATA[a]]></Content></xml>',
+    ]) {
       const theirs = wecomCrypto.encrypt(aesKey, msg, keys.receiveId);
       expect(decrypt(keys, theirs)).toBe(msg);
-      expect(msgSignature('QDG6eK', '1', '2', theirs)).toBe(wecomCrypto.getSignature('QDG6eK', '1', '2', theirs));
+      expect(msgSignature('QDG6eK', '1', '2', theirs)).toBe(
+        wecomCrypto.getSignature('QDG6eK', '1', '2', theirs),
+      );
     }
   });
 
@@ -158,7 +171,9 @@ describe('WeCom crypto: strict PKCS#7 (32-byte blocks)', () => {
   });
 
   it('rejects pad bytes that are not all equal', () => {
-    expect(() => decrypt(keys, rawEncrypt(keys, padTo(body, [...Array(20).fill(20), 21])))).toThrow(/padding/);
+    expect(() => decrypt(keys, rawEncrypt(keys, padTo(body, [...Array(20).fill(20), 21])))).toThrow(
+      /padding/,
+    );
   });
 
   it('rejects a msg_len pointing past the end', () => {

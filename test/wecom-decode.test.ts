@@ -99,8 +99,8 @@ describe('decodeWecomMessage', () => {
     expect(() => decodeWecomMessage('<xml><MsgType>text</xml>')).toThrow(BadRequestError);
     expect(() => decodeWecomMessage('hello')).toThrow(BadRequestError);
     expect(() => decodeWecomMessage(textXml({ msgId: '', content: 'x' }))).toThrow(/MsgId/);
-    expect(() => decodeWecomMessage('<!DOCTYPE x [<!ENTITY a "b">]><xml><MsgType>text</MsgType></xml>')).toThrow(
-      BadRequestError,
-    );
+    expect(() =>
+      decodeWecomMessage('<!DOCTYPE x [<!ENTITY a "b">]><xml><MsgType>text</MsgType></xml>'),
+    ).toThrow(BadRequestError);
   });
 });

@@ -36,7 +36,11 @@ describe('encodeWecomMessage: text', () => {
   });
 
   it('renders markdown as WeCom plain text: no literal **, link as "label url"', () => {
-    const [body] = encodeWecomMessage(to, { text: '**密码重置**……详见[帮助中心](https://example.com/help)' }, opts);
+    const [body] = encodeWecomMessage(
+      to,
+      { text: '**密码重置**……详见[帮助中心](https://example.com/help)' },
+      opts,
+    );
     expect(textOf(body)).toBe('密码重置……详见帮助中心 https://example.com/help');
     expect(textOf(body)).not.toContain('**');
   });
@@ -80,7 +84,11 @@ describe('encodeWecomMessage: buttons', () => {
   });
 
   it('uses the title when given and the (plain) text as sub_title_text', () => {
-    const [body] = encodeWecomMessage(to, { title: '需求诊断', text: '**第一题**\n贵公司属于哪种类型？', buttons: types }, opts);
+    const [body] = encodeWecomMessage(
+      to,
+      { title: '需求诊断', text: '**第一题**\n贵公司属于哪种类型？', buttons: types },
+      opts,
+    );
     expect(body.msgtype).toBe('template_card');
     if (body.msgtype !== 'template_card') return;
     expect(body.template_card.main_title.title).toBe('需求诊断');
@@ -96,7 +104,11 @@ describe('encodeWecomMessage: buttons', () => {
 
   it('keeps the title within its limit when the first line is long, showing the whole text below', () => {
     const first = '您好，这是「信息化需求诊断」调研，共约 12 题，约 5 分钟。随时回复「取消」可暂停。';
-    const [body] = encodeWecomMessage(to, { text: `${first}\n(1/12) 贵公司属于哪种类型？`, buttons: types }, opts);
+    const [body] = encodeWecomMessage(
+      to,
+      { text: `${first}\n(1/12) 贵公司属于哪种类型？`, buttons: types },
+      opts,
+    );
     if (body.msgtype !== 'template_card') throw new Error('expected a card');
     expect([...body.template_card.main_title.title].length).toBeLessThanOrEqual(CARD_LIMITS.titleChars);
     expect(body.template_card.sub_title_text).toBe(`${first}\n(1/12) 贵公司属于哪种类型？`);

@@ -11,7 +11,8 @@ import type { IncomingMessage } from '../src/index.ts';
 import { PlatformApiError, silentLogger } from '../src/index.ts';
 import { MemoryStore } from '../storage/memory.ts';
 
-const vector = (name: string) => JSON.parse(readFileSync(new URL(`../../shared/vectors/${name}`, import.meta.url), 'utf8'));
+const vector = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../../shared/vectors/${name}`, import.meta.url), 'utf8'));
 const post = vector('wecom-post-xml-QDG6eK.json');
 const verify = vector('wecom-verifyurl-QDG6eK.json');
 
@@ -36,7 +37,11 @@ function textXml(msgId: string, content: string, time = 1700000000): string {
 }
 
 function postCallback(xml: string, tamper?: (q: Record<string, string>) => void) {
-  const sealed = sealCallback(adapter.keys, xml, { timestamp: '1700000000', nonce: '1372623149', agentId: '218' });
+  const sealed = sealCallback(adapter.keys, xml, {
+    timestamp: '1700000000',
+    nonce: '1372623149',
+    agentId: '218',
+  });
   const q: Record<string, string> = { ...sealed.query };
   tamper?.(q);
   return fetch(`${base}/webhooks/wecom?${new URLSearchParams(q)}`, {
@@ -85,9 +90,11 @@ describe('GET /webhooks/wecom (URL verification)', () => {
       `${base}/webhooks/wecom?msg_signature=${'0'.repeat(40)}&timestamp=${q.timestamp}&nonce=${q.nonce}&echostr=${q.echostr_urlencoded}`,
     );
     expect(bad.status).toBe(401);
-    const missing = await fetch(`${base}/webhooks/wecom?msg_signature=${q.msg_signature}&timestamp=${q.timestamp}`);
+    const missing = await fetch(
+      `${base}/webhooks/wecom?msg_signature=${q.msg_signature}&timestamp=${q.timestamp}`,
+    );
     expect(missing.status).toBe(400);
-    expect((await missing.json()).error.message).toMatch(/nonce/);
+    expect(((await missing.json()) as { error: { message: string } }).error.message).toMatch(/nonce/);
   });
 });
 
@@ -101,7 +108,11 @@ describe('POST /webhooks/wecom', () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('');
     await vi.waitFor(() => expect(dispatch).toHaveBeenCalledTimes(1));
-    expect(dispatch.mock.calls[0][0]).toMatchObject({ id: '4561255354251345929', userId: 'mycreate', text: 'hello' });
+    expect(dispatch.mock.calls[0][0]).toMatchObject({
+      id: '4561255354251345929',
+      userId: 'mycreate',
+      text: 'hello',
+    });
   });
 
   it('answers 401 to a wrong msg_signature and dispatches nothing', async () => {
@@ -126,7 +137,10 @@ describe('POST /webhooks/wecom', () => {
       const res = await fetch(`${base}/webhooks/wecom?${q}`, { method: 'POST', body });
       expect(res.status).toBe(400);
     }
-    const noSig = await fetch(`${base}/webhooks/wecom?timestamp=1&nonce=2`, { method: 'POST', body: post.inputs.body });
+    const noSig = await fetch(`${base}/webhooks/wecom?timestamp=1&nonce=2`, {
+      method: 'POST',
+      body: post.inputs.body,
+    });
     expect(noSig.status).toBe(400);
     expect(dispatch).not.toHaveBeenCalled();
   });
@@ -182,8 +196,16 @@ describe('POST /webhooks/wecom through the bot core (dedupe on the unique id)', 
 describe('adapter.send', () => {
   function wecomApi(sendReplies: object[]) {
     const bodies: unknown[] = [];
-    nock(API).get('/cgi-bin/gettoken').query(true).reply(200, { errcode: 0, access_token: 'tk', expires_in: 7200 });
-    const scope = nock(API).post('/cgi-bin/message/send').query({ access_token: 'tk' }).times(sendReplies.length);
+    // The token is cached across tests; fetch it when needed.
+    nock(API)
+      .get('/cgi-bin/gettoken')
+      .query(true)
+      .optionally()
+      .reply(200, { errcode: 0, access_token: 'tk', expires_in: 7200 });
+    const scope = nock(API)
+      .post('/cgi-bin/message/send')
+      .query({ access_token: 'tk' })
+      .times(sendReplies.length);
     let i = 0;
     scope.reply(200, (_uri, b) => {
       bodies.push(b);
@@ -193,7 +215,11 @@ describe('adapter.send', () => {
   }
 
   it('sends a long reply as ordered text pieces with the integer agentid', async () => {
-    const bodies = wecomApi([{ errcode: 0, msgid: 'a' }, { errcode: 0, msgid: 'b' }, { errcode: 0, msgid: 'c' }]);
+    const bodies = wecomApi([
+      { errcode: 0, msgid: 'a' },
+      { errcode: 0, msgid: 'b' },
+      { errcode: 0, msgid: 'c' },
+    ]);
     const r = await adapter.send(
       { platform: 'wecom', userId: 'zhangsan' },
       { text: `${'汉'.repeat(1500)}END` },
@@ -208,11 +234,21 @@ describe('adapter.send', () => {
   it('on a retry after a partial failure, sends only the pieces WeCom has not taken', async () => {
     const msg = { text: `${'汉'.repeat(1500)}END` };
     const to = { platform: 'wecom' as const, userId: 'zhangsan' };
-    const first = wecomApi([{ errcode: 0, msgid: 'a' }, { errcode: 45009, errmsg: 'api freq out of limit' }]);
-    await expect(adapter.send(to, msg, { idempotencyKey: 'k-partial' })).rejects.toBeInstanceOf(PlatformApiError);
+    const first = wecomApi([
+      { errcode: 0, msgid: 'a' },
+      { errcode: 45009, errmsg: 'api freq out of limit' },
+    ]);
+    await expect(adapter.send(to, msg, { idempotencyKey: 'k-partial' })).rejects.toBeInstanceOf(
+      PlatformApiError,
+    );
     expect(first).toHaveLength(2);
-    nock(API).post('/cgi-bin/message/send').query(true).times(2).reply(200, { errcode: 0, msgid: 'x' });
+    const second = wecomApi([
+      { errcode: 0, msgid: 'b' },
+      { errcode: 0, msgid: 'c' },
+    ]);
     await adapter.send(to, msg, { idempotencyKey: 'k-partial' });
+    expect(second).toEqual([first[1], expect.anything()]);
+    expect((second[1] as { text: { content: string } }).text.content.endsWith('END')).toBe(true);
     expect(nock.isDone()).toBe(true);
   });
 });

@@ -1,6 +1,13 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
-import type { Adapter, AdapterContext, Address, OutgoingMessage, SendResult, Store } from '../../src/index.ts';
+import type {
+  Adapter,
+  AdapterContext,
+  Address,
+  OutgoingMessage,
+  SendResult,
+  Store,
+} from '../../src/index.ts';
 
 /** What `POST /dev/chat` and `GET /dev/outbox` return per message (CONTRACT.md). */
 export interface Reply {
@@ -38,7 +45,11 @@ export function createDevAdapter(opts: {
     action?: string;
     role?: string;
     locale?: 'zh-CN' | 'en';
-  }) => Promise<{ status: 'done'; replies: OutgoingMessage[] } | { status: 'duplicate' } | { status: 'failed'; error: unknown }>;
+  }) => Promise<
+    | { status: 'done'; replies: OutgoingMessage[] }
+    | { status: 'duplicate' }
+    | { status: 'failed'; error: unknown }
+  >;
   now: () => number;
 }): Adapter {
   let seq = 0;
@@ -51,7 +62,9 @@ export function createDevAdapter(opts: {
           res.status(400).json({
             error: {
               code: 'bad_request',
-              message: body.success ? 'text or action is required' : body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+              message: body.success
+                ? 'text or action is required'
+                : body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
             },
           });
           return;

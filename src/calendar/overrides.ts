@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { ContentError } from '../core/errors.ts';
 import { loadYamlDir } from '../content/yaml-files.ts';
+import { ContentError } from '../core/errors.ts';
 import { addDays, daysBetween, isYmd } from './time.ts';
 
 /**

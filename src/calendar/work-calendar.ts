@@ -59,7 +59,8 @@ export function createWorkCalendar(opts: WorkCalendarOptions = {}): ChineseWorkC
     const oh = ov.holidays.get(date);
     if (oh !== undefined) return { date, working: false, name: oh, source: 'override' };
     const ow = ov.workdays.get(date);
-    if (ow !== undefined) return { date, working: true, name: ow, makeUp: weekend || undefined, source: 'override' };
+    if (ow !== undefined)
+      return { date, working: true, name: ow, makeUp: weekend || undefined, source: 'override' };
     if (hasOfficialData(y)) {
       const h = officialHoliday(date);
       if (h) return { date, working: false, name: h.name, source: 'official' };
@@ -102,7 +103,8 @@ export function createWorkCalendar(opts: WorkCalendarOptions = {}): ChineseWorkC
       let left = Math.abs(Math.trunc(n));
       let d = date;
       for (let i = 0; left > 0; i++) {
-        if (i > MAX_SCAN_DAYS) throw new BotError(ErrorCode.Internal, `no ${n} working days from ${date} within ten years`);
+        if (i > MAX_SCAN_DAYS)
+          throw new BotError(ErrorCode.Internal, `no ${n} working days from ${date} within ten years`);
         d = addDays(d, step);
         if (isWorkingDay(d)) left--;
       }

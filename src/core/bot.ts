@@ -234,7 +234,9 @@ class Tx implements TurnTx {
       if (o === null) base.delete(key);
       else base.set(key, structuredClone(o.value) as T);
     }
-    return [...base.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, value]) => ({ key, value }));
+    return [...base.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, value]) => ({ key, value }));
   }
   put<T>(collection: string, key: string, value: T, opts?: { ttlMs?: number }): void {
     this.overlay.set(this.k(collection, key), { value: structuredClone(value) });

@@ -54,7 +54,11 @@ export class StoreCorruptError extends BotError {
     detail: string,
     options?: { cause?: unknown },
   ) {
-    super(ErrorCode.StoreCorrupt, `store file ${file} is unreadable or corrupt (${detail}); it was left untouched`, options);
+    super(
+      ErrorCode.StoreCorrupt,
+      `store file ${file} is unreadable or corrupt (${detail}); it was left untouched`,
+      options,
+    );
   }
 }
 

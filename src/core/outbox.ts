@@ -162,7 +162,10 @@ export class Outbox {
       });
     }
     try {
-      await this.store.batch([...ops, ...items.map((v) => ({ op: 'put' as const, collection: COL, key: v.id, value: v }))]);
+      await this.store.batch([
+        ...ops,
+        ...items.map((v) => ({ op: 'put' as const, collection: COL, key: v.id, value: v })),
+      ]);
     } catch (e) {
       for (const k of claimed) await this.store.delete(KEYS, k).catch(() => undefined);
       throw e;
@@ -193,7 +196,11 @@ export class Outbox {
     const now = this.clock.now();
     for (const l of this.lanes.values()) {
       if (l.busy) return false;
-      if (l.items.some((i) => Math.max(i.nextAttemptAt, i.notBefore ?? 0) <= now && this.adapters.has(i.to.platform)))
+      if (
+        l.items.some(
+          (i) => Math.max(i.nextAttemptAt, i.notBefore ?? 0) <= now && this.adapters.has(i.to.platform),
+        )
+      )
         return false;
     }
     return true;
@@ -216,7 +223,9 @@ export class Outbox {
         : [input.message.text];
     if (parts.length <= 1) return [input.message];
     return parts.map((text, i) =>
-      i === parts.length - 1 ? { ...input.message, text } : { text, ...(input.message.title ? { title: input.message.title } : {}) },
+      i === parts.length - 1
+        ? { ...input.message, text }
+        : { text, ...(input.message.title ? { title: input.message.title } : {}) },
     );
   }
 
@@ -298,14 +307,26 @@ export class Outbox {
         item.nextAttemptAt = this.clock.now() + wait;
         if (err.retryAfterMs !== undefined) l.limiter.backOffUntil(item.nextAttemptAt);
         this.stats.retried++;
-        this.log.warn('send failed, will retry', { lane: item.lane, id: item.id, attempt: item.attempts, waitMs: Math.round(wait), error: err.message });
+        this.log.warn('send failed, will retry', {
+          lane: item.lane,
+          id: item.id,
+          attempt: item.attempts,
+          waitMs: Math.round(wait),
+          error: err.message,
+        });
         await this.store.put(COL, item.id, item);
       } else {
         l.items.splice(l.items.indexOf(item), 1);
         const dead: DeadLetter = {
           ...item,
           failedAt: this.clock.now(),
-          error: { message: err.message, platform: err.platform, method: err.method, status: err.status, errcode: err.errcode },
+          error: {
+            message: err.message,
+            platform: err.platform,
+            method: err.method,
+            status: err.status,
+            errcode: err.errcode,
+          },
         };
         await this.store.batch([
           { op: 'delete', collection: COL, key: item.id },

@@ -17,7 +17,11 @@ export function requireAdmin(token: string | undefined): RequestHandler {
     const m = /^Bearer\s+(.+)$/i.exec(req.get('authorization') ?? '');
     const got = m ? Buffer.from(m[1].trim()) : undefined;
     if (!want || !got || got.length !== want.length || !timingSafeEqual(got, want)) {
-      res.status(401).json(errorBody('unauthorized', want ? 'missing or wrong bearer token' : 'ADMIN_TOKEN is not configured'));
+      res
+        .status(401)
+        .json(
+          errorBody('unauthorized', want ? 'missing or wrong bearer token' : 'ADMIN_TOKEN is not configured'),
+        );
       return;
     }
     next();
@@ -28,9 +32,12 @@ export function requireAdmin(token: string | undefined): RequestHandler {
  * Last-resort error handler: body-parser errors become 400 (unparsable) and 413 (over the
  * limit); anything else is logged and answered 500 without details.
  */
-export function errorHandler(log: (msg: string, data?: Record<string, unknown>) => void): ErrorRequestHandler {
+export function errorHandler(
+  log: (msg: string, data?: Record<string, unknown>) => void,
+): ErrorRequestHandler {
   return (err, _req, res, _next) => {
-    const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
+    const status =
+      (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
     const type = (err as { type?: string }).type;
     if (res.headersSent) return;
     if (status === 413 || type === 'entity.too.large') {

@@ -1,9 +1,9 @@
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
+import { addDays, atLocal, daysBetween, isYmd, localDate } from '../calendar/time.ts';
+import { type ChineseWorkCalendar, type DayInfo, estimatedYearsWarning } from '../calendar/work-calendar.ts';
 import { asBotError, BadRequestError, ErrorCode } from '../core/errors.ts';
 import type { Clock } from '../core/types.ts';
 import { systemClock } from '../core/types.ts';
-import { addDays, atLocal, daysBetween, isYmd, localDate } from '../calendar/time.ts';
-import { type ChineseWorkCalendar, type DayInfo, estimatedYearsWarning } from '../calendar/work-calendar.ts';
 import type { JobRunReport, Scheduler } from './scheduler.ts';
 
 const WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})$/i;
@@ -91,7 +91,8 @@ export function createJobsApi(o: JobsApiOptions): Router {
   r.post('/jobs/:name/run', express.json({ limit: '16kb' }), async (req, res) => {
     try {
       const at = (req.body as { at?: unknown } | undefined)?.at;
-      if (at !== undefined && typeof at !== 'string') throw new BadRequestError('"at" must be a string (ISO time)');
+      if (at !== undefined && typeof at !== 'string')
+        throw new BadRequestError('"at" must be a string (ISO time)');
       res.json(await runJobAt(o.scheduler, String(req.params.name), at, { tz: o.tz, clock }));
     } catch (e) {
       sendError(res, e);
@@ -107,7 +108,8 @@ export function createJobsApi(o: JobsApiOptions): Router {
       const to = typeof q.to === 'string' ? q.to : addDays(from, ranged ? 30 : 90);
       if (!isYmd(from) || !isYmd(to)) throw new BadRequestError('from/to must be dates YYYY-MM-DD');
       const span = daysBetween(from, to);
-      if (span < 0 || span > 400) throw new BadRequestError('to must be on or after from, at most 400 days later');
+      if (span < 0 || span > 400)
+        throw new BadRequestError('to must be on or after from, at most 400 days later');
       const days: DayInfo[] = [];
       for (let d = from; d <= to; d = addDays(d, 1)) {
         const info = o.calendar.dayInfo(d);
@@ -115,7 +117,13 @@ export function createJobsApi(o: JobsApiOptions): Router {
           days.push(info);
       }
       const estimatedYears = o.calendar.estimatedYears(today);
-      res.json({ timezone: o.tz, today, estimatedYears, warning: estimatedYearsWarning(estimatedYears), days });
+      res.json({
+        timezone: o.tz,
+        today,
+        estimatedYears,
+        warning: estimatedYearsWarning(estimatedYears),
+        days,
+      });
     } catch (e) {
       sendError(res, e);
     }

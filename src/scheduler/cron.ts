@@ -1,7 +1,7 @@
 import { parse } from 'node-cron';
+import { addDays, fromWall, localDate, offsetMinutes, parseYmd, weekdayOf } from '../calendar/time.ts';
 import type { WorkCalendar } from '../core/calendar.ts';
 import { BadRequestError } from '../core/errors.ts';
-import { addDays, fromWall, localDate, offsetMinutes, parseYmd, weekdayOf } from '../calendar/time.ts';
 
 /**
  * Cron slots as pure date arithmetic: node-cron 4's parser expands the fields (names, ranges,
@@ -102,7 +102,13 @@ function dayMatches(c: Compiled, ymd: string): boolean {
  * @returns ms since epoch (UTC), ascending, no duplicates.
  * @throws {BadRequestError} code `bad_request` for a bad expression or zone.
  */
-export function cronSlots(expr: string, tz: string, fromMs: number, toMs: number, filter?: SlotFilter): number[] {
+export function cronSlots(
+  expr: string,
+  tz: string,
+  fromMs: number,
+  toMs: number,
+  filter?: SlotFilter,
+): number[] {
   const c = compileCron(expr);
   if (!(toMs > fromMs)) return [];
   const out = new Set<number>();

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { iso } from '../calendar/time.ts';
 import type { Logger } from '../core/adapter.ts';
 import { silentLogger } from '../core/adapter.ts';
 import { NotFoundError } from '../core/errors.ts';
@@ -6,7 +7,6 @@ import type { Job, JobRunResult } from '../core/jobs.ts';
 import type { Store } from '../core/store.ts';
 import type { Clock } from '../core/types.ts';
 import { systemClock } from '../core/types.ts';
-import { iso } from '../calendar/time.ts';
 import { runSlot, type SlotOutcome, type SlotRunnerOptions } from './slot-runner.ts';
 
 /** Store location of the scheduler's watermark: collection `scheduler`, key `state`. */
@@ -123,7 +123,9 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
           : await runSlot(runner, job, slot);
       outcomes.push(outcome);
       report(outcome);
-      const owed = outcome.status === 'failed' || (outcome.status === 'skipped' && ['running', 'backoff'].includes(outcome.reason));
+      const owed =
+        outcome.status === 'failed' ||
+        (outcome.status === 'skipped' && ['running', 'backoff'].includes(outcome.reason));
       if (owed) state.pending[job.name] = slot;
       else delete state.pending[job.name];
     }
@@ -135,7 +137,8 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   function report(o: SlotOutcome): void {
     const base = { job: o.job, slot: iso(o.slot) };
     if (o.status === 'ran') log.info('job ran', { ...base, sent: o.result.sent, ms: o.ms });
-    else if (o.status === 'failed') log.error('job failed', { ...base, error: o.error, attempts: o.attempts });
+    else if (o.status === 'failed')
+      log.error('job failed', { ...base, error: o.error, attempts: o.attempts });
     else if (o.reason === 'too-old') log.warn('missed slot beyond the catch-up horizon, skipped', base);
     else log.debug('slot skipped', { ...base, reason: o.reason });
   }
@@ -162,7 +165,8 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     async start() {
       if (opts.enabled === false || running) return;
       running = true;
-      if (++timersInProcess > 1) log.warn('more than one scheduler timer in this process', { timersInProcess });
+      if (++timersInProcess > 1)
+        log.warn('more than one scheduler timer in this process', { timersInProcess });
       await tick().catch((e) => log.error('scheduler catch-up tick failed', { error: String(e) }));
       arm();
     },
@@ -176,10 +180,16 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     tick,
     async runNow(name, atMs) {
       const job = jobs.find((j) => j.name === name);
-      if (!job) throw new NotFoundError(`no job named "${name}" (jobs: ${jobs.map((j) => j.name).join(', ')})`);
+      if (!job)
+        throw new NotFoundError(`no job named "${name}" (jobs: ${jobs.map((j) => j.name).join(', ')})`);
       const t0 = performance.now();
       const result = await job.run(atMs);
-      log.info('job ran on request', { job: name, at: iso(atMs), sent: result.sent, ms: Math.round(performance.now() - t0) });
+      log.info('job ran on request', {
+        job: name,
+        at: iso(atMs),
+        sent: result.sent,
+        ms: Math.round(performance.now() - t0),
+      });
       const head = { job: name, at: iso(atMs) };
       return Object.assign({}, head, result, head);
     },

@@ -1,6 +1,6 @@
+import { iso } from '../calendar/time.ts';
 import type { Job, JobRunResult } from '../core/jobs.ts';
 import type { Store } from '../core/store.ts';
-import { iso } from '../calendar/time.ts';
 
 /** Store collection of slot claims; key `<job>:<slot ISO>` (e.g. `lessons:2025-10-09T01:30:00.000Z`). */
 export const SLOTS_COLLECTION = 'job-slots';
@@ -70,7 +70,12 @@ export async function runSlot(o: SlotRunnerOptions, job: Job, slot: number): Pro
     if (doc.status === 'failed' && now - doc.claimedAt < o.retryDelayMs * doc.attempts)
       return { ...base, reason: 'backoff' };
     attempts = doc.attempts + 1;
-    await o.store.put<SlotDoc>(SLOTS_COLLECTION, key, { ...fresh, attempts }, { ttlMs: o.ttlMs, now: o.now() });
+    await o.store.put<SlotDoc>(
+      SLOTS_COLLECTION,
+      key,
+      { ...fresh, attempts },
+      { ttlMs: o.ttlMs, now: o.now() },
+    );
   }
   const t0 = performance.now();
   try {
@@ -81,7 +86,9 @@ export async function runSlot(o: SlotRunnerOptions, job: Job, slot: number): Pro
   } catch (e) {
     const error = e instanceof Error ? e.message : String(e);
     const failed: SlotDoc = { ...fresh, attempts, status: 'failed', finishedAt: o.now(), error };
-    await o.store.put<SlotDoc>(SLOTS_COLLECTION, key, failed, { ttlMs: o.ttlMs, now: o.now() }).catch(() => undefined);
+    await o.store
+      .put<SlotDoc>(SLOTS_COLLECTION, key, failed, { ttlMs: o.ttlMs, now: o.now() })
+      .catch(() => undefined);
     return { status: 'failed', job: job.name, slot, error, attempts };
   }
 }

@@ -30,12 +30,14 @@ export const CHINESE_NUMERAL_CHARS = `${Object.keys(DIGITS).join('')}${Object.ke
  * Parses a whole-number Chinese numeral (simplified; convert traditional first):
  * 三 → 3, 十二 → 12, 二十五 → 25, 一百 → 100, 一百零五 → 105, 两千 → 2000, 一百五 → 150
  * (colloquial: a trailing digit after 百/千 is the next place), 三万五千 → 35000, 二〇二六 → 2026
- * (digit by digit when no unit appears).
+ * (digit by digit for a four-digit year; 三五 is refused: it means "three or five").
  * @returns the value, or undefined when `s` is not a numeral
  */
 export function parseChineseNumber(s: string): number | undefined {
   if (!s || [...s].some((c) => !(c in DIGITS) && !(c in UNITS) && c !== '万')) return undefined;
   if (![...s].some((c) => c in UNITS || c === '万')) {
+    // Digit by digit only for one digit or a year (二〇二六); 三五 means "three or five", not 35.
+    if (s.length !== 1 && s.length !== 4) return undefined;
     return Number([...s].map((c) => DIGITS[c]).join(''));
   }
   const [high, low] = s.includes('万') ? splitOnce(s, '万') : ['', s];

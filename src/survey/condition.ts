@@ -88,11 +88,16 @@ export type When = Record<string, Scalar[]>;
 /** Whether a `when` holds for the answers (no `when` always holds). */
 export function whenHolds(when: When | undefined, answers: Answers): boolean {
   if (!when) return true;
-  return Object.entries(when).every(([question, values]) => evalTest({ question, in: values }, answers[question]));
+  return Object.entries(when).every(([question, values]) =>
+    evalTest({ question, in: values }, answers[question]),
+  );
 }
 
 /** Every answer test inside a condition, with its path below the condition (for content checks). */
-export function testsOf(c: Condition, path: (string | number)[] = []): Array<{ test: AnswerTest; path: (string | number)[] }> {
+export function testsOf(
+  c: Condition,
+  path: (string | number)[] = [],
+): Array<{ test: AnswerTest; path: (string | number)[] }> {
   if ('all' in c) return c.all.flatMap((x, i) => testsOf(x, [...path, 'all', i]));
   if ('any' in c) return c.any.flatMap((x, i) => testsOf(x, [...path, 'any', i]));
   if ('not' in c) return testsOf(c.not, [...path, 'not']);

@@ -52,7 +52,8 @@ const Layer = z.strictObject({
 });
 
 /** Fallback rule required last: a diagnosis must always recommend something. */
-const withFallback = <T extends { when?: unknown }>(list: T[]) => list.length > 0 && !list[list.length - 1].when;
+const withFallback = <T extends { when?: unknown }>(list: T[]) =>
+  list.length > 0 && !list[list.length - 1].when;
 const fallbackMessage = 'the last rule must have no `when` (the fallback when nothing else matches)';
 
 export const DiagnosisRulesSchema = z.strictObject({

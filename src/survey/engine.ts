@@ -50,14 +50,26 @@ export class SurveyRun {
 
   /** Records that the flow waits on the current question. */
   private hold(): void {
-    const data: SurveyFlowState = { responseKey: this.key, questionId: this.question.id, strikes: this.strikes };
+    const data: SurveyFlowState = {
+      responseKey: this.key,
+      questionId: this.question.id,
+      strikes: this.strikes,
+    };
     this.ctx.session.active = { feature: 'survey', data };
   }
 
   /** Asks the current question (footer on request: first question, after a wrong answer). */
   ask(opts: { lead?: string; footer?: boolean } = {}): Outcome {
     this.hold();
-    return handled(renderQuestion({ survey: this.survey, index: this.index, answers: this.response.answers, locale: this.locale, ...opts }));
+    return handled(
+      renderQuestion({
+        survey: this.survey,
+        index: this.index,
+        answers: this.response.answers,
+        locale: this.locale,
+        ...opts,
+      }),
+    );
   }
 
   /** Moves to question `index` and asks it. */
@@ -107,7 +119,9 @@ export class SurveyRun {
   cancel(): Outcome {
     this.pause();
     const { position } = progress(this.survey, this.index, this.response.answers);
-    return handled({ text: t(this.locale, M.cancelled, { answered: Object.keys(this.response.answers).length, position }) });
+    return handled({
+      text: t(this.locale, M.cancelled, { answered: Object.keys(this.response.answers).length, position }),
+    });
   }
 
   /** Marks the response paused at the current question and ends the flow. */
@@ -138,7 +152,10 @@ export class SurveyRun {
       this.save();
     }
     const { position } = progress(this.survey, this.index, this.response.answers);
-    return this.goTo(this.index, { lead: t(this.locale, M.resume, { title: titleOf(this.survey, this.locale), position }), footer: true });
+    return this.goTo(this.index, {
+      lead: t(this.locale, M.resume, { title: titleOf(this.survey, this.locale), position }),
+      footer: true,
+    });
   }
 
   /** The end: diagnosis from the YAML rules, stored on the response, shown with report buttons. */

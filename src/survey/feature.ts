@@ -7,9 +7,15 @@ import { resumeIndex, SurveyRun } from './engine.ts';
 import { M } from './messages.ts';
 import { parseAnswer } from './parse-answer.ts';
 import { nextIndex, progress } from './path.ts';
-import { actionAnswer, reportOutcome, shareOutcome } from './report-actions.ts';
 import { titleOf } from './render.ts';
-import { findUnfinished, freshKey, RESPONSES, type SurveyFlowState, type SurveyResponse } from './responses.ts';
+import { actionAnswer, reportOutcome, shareOutcome } from './report-actions.ts';
+import {
+  findUnfinished,
+  freshKey,
+  RESPONSES,
+  type SurveyFlowState,
+  type SurveyResponse,
+} from './responses.ts';
 import type { Survey } from './schema.ts';
 
 export interface SurveyFeatureOptions {
@@ -40,11 +46,19 @@ export function createSurveyFeature(opts: SurveyFeatureOptions): Feature {
     (ctx: TurnContext) =>
     (key: string): Button[] => [
       { label: t(ctx.locale, M.reportButton), value: `survey:r:${key}` },
-      ...(projectLead && projectLead !== ctx.userKey ? [{ label: t(ctx.locale, M.shareButton), value: `survey:share:${key}` }] : []),
+      ...(projectLead && projectLead !== ctx.userKey
+        ? [{ label: t(ctx.locale, M.shareButton), value: `survey:share:${key}` }]
+        : []),
     ];
 
-  const runOf = (ctx: TurnContext, survey: Survey, key: string, response: SurveyResponse, index: number, strikes = 0) =>
-    new SurveyRun(ctx, survey, key, response, Math.max(index, 0), strikes, doneButtons(ctx));
+  const runOf = (
+    ctx: TurnContext,
+    survey: Survey,
+    key: string,
+    response: SurveyResponse,
+    index: number,
+    strikes = 0,
+  ) => new SurveyRun(ctx, survey, key, response, Math.max(index, 0), strikes, doneButtons(ctx));
 
   /** The survey in progress for this user (from `session.active`), or undefined. */
   async function loadRun(ctx: TurnContext): Promise<{ run: SurveyRun; done: boolean } | undefined> {
@@ -59,14 +73,18 @@ export function createSurveyFeature(opts: SurveyFeatureOptions): Feature {
     }
     const index = resumeIndex(survey, response, st.questionId);
     const same = index >= 0 && survey.questions[index].id === st.questionId;
-    return { run: runOf(ctx, survey, st.responseKey, response, index, same ? st.strikes : 0), done: index < 0 };
+    return {
+      run: runOf(ctx, survey, st.responseKey, response, index, same ? st.strikes : 0),
+      done: index < 0,
+    };
   }
 
   /** Starts `survey`, or resumes the user's unfinished response to it. */
   async function begin(ctx: TurnContext, survey: Survey): Promise<Outcome> {
     const open = await findUnfinished(ctx.tx, survey.id, ctx.userKey);
     if (open) {
-      const st = ctx.session.active?.feature === 'survey' ? (ctx.session.active.data as SurveyFlowState) : undefined;
+      const st =
+        ctx.session.active?.feature === 'survey' ? (ctx.session.active.data as SurveyFlowState) : undefined;
       const qid = st?.responseKey === open.key ? st.questionId : open.value.pausedAt;
       const index = resumeIndex(survey, open.value, qid);
       const run = runOf(ctx, survey, open.key, open.value, index);
@@ -107,11 +125,16 @@ export function createSurveyFeature(opts: SurveyFeatureOptions): Feature {
     if (!surveys.length) return handled({ text: t(ctx.locale, M.noSurveys) });
     if (arg) {
       const s = find(arg);
-      if (!s) return handled({ text: t(ctx.locale, M.unknownSurvey, { id: arg, ids: surveys.map((x) => x.id).join(', ') }) });
+      if (!s)
+        return handled({
+          text: t(ctx.locale, M.unknownSurvey, { id: arg, ids: surveys.map((x) => x.id).join(', ') }),
+        });
       return begin(ctx, s);
     }
     if (surveys.length === 1) return begin(ctx, surveys[0]);
-    const open = (await Promise.all(surveys.map(async (s) => ({ s, r: await findUnfinished(ctx.tx, s.id, ctx.userKey) }))))
+    const open = (
+      await Promise.all(surveys.map(async (s) => ({ s, r: await findUnfinished(ctx.tx, s.id, ctx.userKey) })))
+    )
       .filter((x) => x.r)
       .sort((a, b) => (a.r!.value.updatedAt ?? '').localeCompare(b.r!.value.updatedAt ?? ''));
     if (open.length) return begin(ctx, open[open.length - 1].s);
@@ -148,7 +171,8 @@ export function createSurveyFeature(opts: SurveyFeatureOptions): Feature {
 
   async function onAction(value: string, ctx: TurnContext): Promise<Outcome> {
     if (value.startsWith('survey:s:')) return start(ctx, value.slice('survey:s:'.length));
-    if (value.startsWith('survey:r:')) return reportOutcome(ctx, byId, value.slice('survey:r:'.length), projectLead, timezone);
+    if (value.startsWith('survey:r:'))
+      return reportOutcome(ctx, byId, value.slice('survey:r:'.length), projectLead, timezone);
     if (value.startsWith('survey:share:'))
       return shareOutcome(ctx, byId, value.slice('survey:share:'.length), projectLead, timezone);
     if (!value.startsWith('survey:a:')) return pass;
@@ -159,7 +183,10 @@ export function createSurveyFeature(opts: SurveyFeatureOptions): Feature {
     if (!loaded) return handled({ text: t(ctx.locale, M.staleNoSurvey) });
     const { run } = loaded;
     if (loaded.done) return run.finish();
-    const parsed = run.question.id === qid ? actionAnswer(run.question, raw, { now: ctx.now, timeZone: timezone }) : undefined;
+    const parsed =
+      run.question.id === qid
+        ? actionAnswer(run.question, raw, { now: ctx.now, timeZone: timezone })
+        : undefined;
     // A stale or repeated click (question already answered): change nothing, show where we are.
     if (!parsed?.ok) return run.ask({ lead: t(ctx.locale, M.stale) });
     return run.answer(parsed.value);

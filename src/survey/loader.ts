@@ -18,7 +18,8 @@ export async function loadSurveys(flowsDir: string): Promise<Survey[]> {
   const problems: ConstructorParameters<typeof ContentError>[0] = [];
   for (const { file, data } of files) {
     const other = byId.get(data.id);
-    if (other) problems.push({ file, entry: data.id, problem: `survey id '${data.id}' is also used by ${other}` });
+    if (other)
+      problems.push({ file, entry: data.id, problem: `survey id '${data.id}' is also used by ${other}` });
     byId.set(data.id, file);
   }
   if (problems.length) throw new ContentError(problems);

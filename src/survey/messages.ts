@@ -4,7 +4,8 @@ import { defineMessages } from '../core/i18n.ts';
 export const M = defineMessages({
   help: { 'zh-CN': '「调研」参加信息化需求诊断调研', en: '"survey" — take the needs-diagnosis survey' },
   welcome: {
-    'zh-CN': '您好！这是「{title}」调研，共约 {total} 题，约 {minutes} 分钟。随时回复「取消」可暂停，下次回复「调研」从这里继续。',
+    'zh-CN':
+      '您好！这是「{title}」调研，共约 {total} 题，约 {minutes} 分钟。随时回复「取消」可暂停，下次回复「调研」从这里继续。',
     en: 'Hello! This is the "{title}" survey: about {total} questions, about {minutes} minutes. Reply "cancel" any time to pause; reply "survey" later to continue from there.',
   },
   resume: {
@@ -16,8 +17,14 @@ export const M = defineMessages({
     'zh-CN': '可多选：回复数字，多个用逗号分开，例如：1,3',
     en: 'Choose one or more: reply with numbers separated by commas, e.g. 1,3',
   },
-  hintScale: { 'zh-CN': '回复 {min}–{max} 的数字{ends}', en: 'Reply with a number from {min} to {max}{ends}' },
-  scaleEnds: { 'zh-CN': '（{min} = {minLabel}，{max} = {maxLabel}）', en: ' ({min} = {minLabel}, {max} = {maxLabel})' },
+  hintScale: {
+    'zh-CN': '回复 {min}–{max} 的数字{ends}',
+    en: 'Reply with a number from {min} to {max}{ends}',
+  },
+  scaleEnds: {
+    'zh-CN': '（{min} = {minLabel}，{max} = {maxLabel}）',
+    en: ' ({min} = {minLabel}, {max} = {maxLabel})',
+  },
   hintNumber: { 'zh-CN': '回复数字{range}', en: 'Reply with a number{range}' },
   rangeBoth: { 'zh-CN': '（{min}–{max}{unit}）', en: ' ({min}–{max}{unit})' },
   rangeMin: { 'zh-CN': '（至少 {min}{unit}）', en: ' (at least {min}{unit})' },
@@ -52,9 +59,18 @@ export const M = defineMessages({
     'zh-CN': '「{label}」不能和其他选项一起选。请重新回复，例如：1,3',
     en: '"{label}" cannot be combined with other options. Please reply again, e.g. 1,3',
   },
-  notANumber: { 'zh-CN': '没看懂这个数字。请直接回复数字，例如：{example}', en: 'I could not read that number. Reply with digits only, e.g. {example}' },
-  notInteger: { 'zh-CN': '请回复整数，例如：{example}', en: 'Please reply with a whole number, e.g. {example}' },
-  outOfRange: { 'zh-CN': '请回复 {range} 的数字，例如：{example}', en: 'Please reply with a number {range}, e.g. {example}' },
+  notANumber: {
+    'zh-CN': '没看懂这个数字。请直接回复数字，例如：{example}',
+    en: 'I could not read that number. Reply with digits only, e.g. {example}',
+  },
+  notInteger: {
+    'zh-CN': '请回复整数，例如：{example}',
+    en: 'Please reply with a whole number, e.g. {example}',
+  },
+  outOfRange: {
+    'zh-CN': '请回复 {range} 的数字，例如：{example}',
+    en: 'Please reply with a number {range}, e.g. {example}',
+  },
   rangeWordsBoth: { 'zh-CN': '{min}–{max} 之间', en: 'from {min} to {max}' },
   rangeWordsMin: { 'zh-CN': '不小于 {min}', en: 'of at least {min}' },
   rangeWordsMax: { 'zh-CN': '不大于 {max}', en: 'of at most {max}' },
@@ -63,29 +79,51 @@ export const M = defineMessages({
     en: 'I could not read that date. Please reply like {example}',
   },
   notYesNo: { 'zh-CN': '请回复「是」或「否」，例如：是', en: 'Please reply "yes" or "no", e.g. yes' },
-  tooLong: { 'zh-CN': '回答有点长（最多 {max} 字），请精简后再发。', en: 'That is a bit long (at most {max} characters); please shorten it.' },
-  skipRequired: { 'zh-CN': '这道题需要回答，不能跳过。', en: 'This question needs an answer; it cannot be skipped.' },
+  tooLong: {
+    'zh-CN': '回答有点长（最多 {max} 字），请精简后再发。',
+    en: 'That is a bit long (at most {max} characters); please shorten it.',
+  },
+  skipRequired: {
+    'zh-CN': '这道题需要回答，不能跳过。',
+    en: 'This question needs an answer; it cannot be skipped.',
+  },
   firstQuestion: { 'zh-CN': '这已经是第一题了。', en: 'This is already the first question.' },
   strikes: {
-    'zh-CN': '看来这道题不太好回答，调研先暂停，您已答的内容都保存好了。需要帮助请回复「转人工」；准备好后回复「调研」从这里继续。',
+    'zh-CN':
+      '看来这道题不太好回答，调研先暂停，您已答的内容都保存好了。需要帮助请回复「转人工」；准备好后回复「调研」从这里继续。',
     en: 'This question seems hard to answer, so the survey is paused and your answers are saved. Reply "human" for help, or "survey" to continue from here when you are ready.',
   },
   cancelled: {
     'zh-CN': '好的，调研已暂停，已答的 {answered} 题都保存好了。回复「调研」可从第 {position} 题继续。',
     en: 'OK, the survey is paused and your {answered} answers are saved. Reply "survey" to continue from question {position}.',
   },
-  status: { 'zh-CN': '「{title}」进度：({position}/{total})，已答 {answered} 题。', en: '"{title}" progress: ({position}/{total}), {answered} answered.' },
-  stale: { 'zh-CN': '这道题已经答过了。当前的问题是：', en: 'That question is already answered. The current question is:' },
+  status: {
+    'zh-CN': '「{title}」进度：({position}/{total})，已答 {answered} 题。',
+    en: '"{title}" progress: ({position}/{total}), {answered} answered.',
+  },
+  stale: {
+    'zh-CN': '这道题已经答过了。当前的问题是：',
+    en: 'That question is already answered. The current question is:',
+  },
   staleNoSurvey: {
     'zh-CN': '这份调研已经结束或暂停了。回复「调研」可以继续或重新开始。',
     en: 'That survey has ended or is paused. Reply "survey" to continue or start again.',
   },
-  list: { 'zh-CN': '目前有这些调研，回复数字或点击选择：\n{lines}', en: 'These surveys are open; reply with a number or tap one:\n{lines}' },
-  unknownSurvey: { 'zh-CN': '没有找到调研「{id}」。现有：{ids}', en: 'There is no survey "{id}". Available: {ids}' },
+  list: {
+    'zh-CN': '目前有这些调研，回复数字或点击选择：\n{lines}',
+    en: 'These surveys are open; reply with a number or tap one:\n{lines}',
+  },
+  unknownSurvey: {
+    'zh-CN': '没有找到调研「{id}」。现有：{ids}',
+    en: 'There is no survey "{id}". Available: {ids}',
+  },
   noSurveys: { 'zh-CN': '目前没有可参加的调研。', en: 'There is no survey to take right now.' },
 
   doneDiagnosis: { 'zh-CN': '诊断完成，谢谢您！', en: 'Diagnosis complete, thank you!' },
-  doneNoDiagnosis: { 'zh-CN': '调研完成，谢谢您！您的回答已保存。', en: 'Survey complete, thank you! Your answers are saved.' },
+  doneNoDiagnosis: {
+    'zh-CN': '调研完成，谢谢您！您的回答已保存。',
+    en: 'Survey complete, thank you! Your answers are saved.',
+  },
   painPoints: { 'zh-CN': '主要痛点：{list}', en: 'Main pain points: {list}' },
   noPainPoints: { 'zh-CN': '暂未发现明显痛点', en: 'no clear pain point found' },
   bundle: { 'zh-CN': '推荐系统组合：{bundle}', en: 'Recommended systems: {bundle}' },
@@ -101,5 +139,8 @@ export const M = defineMessages({
   reportAdvice: { 'zh-CN': '五、其他建议', en: '5. Other advice' },
   reportMissing: { 'zh-CN': '没有找到这份报告。', en: 'That report was not found.' },
   shared: { 'zh-CN': '已发给项目负责人。', en: 'Sent to the project lead.' },
-  sharedPush: { 'zh-CN': '{user} 完成了「{title}」调研，诊断如下：', en: '{user} completed the "{title}" survey. Diagnosis:' },
+  sharedPush: {
+    'zh-CN': '{user} 完成了「{title}」调研，诊断如下：',
+    en: '{user} completed the "{title}" survey. Diagnosis:',
+  },
 });

@@ -25,8 +25,43 @@ export interface ParseContext {
   timeZone: string;
 }
 
-const YES = ['是', '是的', '对', '对的', '没错', '有', '有的', '会', '能', '可以', '接受', '愿意', '好', 'y', 'yes', 'true', '1'];
-const NO = ['否', '不是', '不', '不对', '没有', '没', '无', '不会', '不能', '不可以', '不接受', '不愿意', 'n', 'no', 'false', '2'];
+const YES = [
+  '是',
+  '是的',
+  '对',
+  '对的',
+  '没错',
+  '有',
+  '有的',
+  '会',
+  '能',
+  '可以',
+  '接受',
+  '愿意',
+  '好',
+  'y',
+  'yes',
+  'true',
+  '1',
+];
+const NO = [
+  '否',
+  '不是',
+  '不',
+  '不对',
+  '没有',
+  '没',
+  '无',
+  '不会',
+  '不能',
+  '不可以',
+  '不接受',
+  '不愿意',
+  'n',
+  'no',
+  'false',
+  '2',
+];
 
 /**
  * Parses a typed answer for `q`. Pure: time comes from `ctx`.
@@ -56,7 +91,10 @@ export function parseAnswer(q: Question, raw: string, ctx: ParseContext): Parsed
       return ok(n);
     }
     case 'number': {
-      const n = readNumber(s, [q.unit, q.unit_en, '人', '天', '个', '名', '位', '次', '家', '日', '%'].filter(isStr));
+      const n = readNumber(
+        s,
+        [q.unit, q.unit_en, '人', '天', '个', '名', '位', '次', '家', '日', '%'].filter(isStr),
+      );
       if (n === undefined) return fail({ code: 'not_a_number' });
       if (q.integer && !Number.isInteger(n)) return fail({ code: 'not_integer' });
       if ((q.min !== undefined && n < q.min) || (q.max !== undefined && n > q.max))
@@ -67,7 +105,8 @@ export function parseAnswer(q: Question, raw: string, ctx: ParseContext): Parsed
       return parseDate(s, ctx);
     case 'text': {
       const text = raw.trim();
-      if (q.maxLength !== undefined && [...text].length > q.maxLength) return fail({ code: 'too_long', max: q.maxLength });
+      if (q.maxLength !== undefined && [...text].length > q.maxLength)
+        return fail({ code: 'too_long', max: q.maxLength });
       return ok(text);
     }
   }
@@ -77,10 +116,14 @@ const ok = (value: AnswerValue): ParsedAnswer => ({ ok: true, value });
 const fail = (reason: Rejection): ParsedAnswer => ({ ok: false, reason });
 const isStr = (x: string | undefined): x is string => !!x;
 
-const names = (o: QuestionOption) => [o.value, o.label, o.label_en, ...(o.aliases ?? [])].filter(isStr).map(normalizeAnswer);
+const names = (o: QuestionOption) =>
+  [o.value, o.label, o.label_en, ...(o.aliases ?? [])].filter(isStr).map(normalizeAnswer);
 
 /** One choice: index, exact name, or unique prefix. */
-function matchOption(options: QuestionOption[], s: string): { ok: true; option: QuestionOption } | { ok: false; reason: Rejection } {
+function matchOption(
+  options: QuestionOption[],
+  s: string,
+): { ok: true; option: QuestionOption } | { ok: false; reason: Rejection } {
   const n = /^\d+$/.test(s) ? Number(s) : readNumber(s);
   if (n !== undefined && Number.isInteger(n)) {
     if (n >= 1 && n <= options.length) return { ok: true, option: options[n - 1] };
@@ -90,7 +133,8 @@ function matchOption(options: QuestionOption[], s: string): { ok: true; option: 
   if (exact.length === 1) return { ok: true, option: exact[0] };
   const prefixed = options.filter((o) => names(o).some((name) => name.startsWith(s)));
   if (prefixed.length === 1) return { ok: true, option: prefixed[0] };
-  if (prefixed.length > 1) return { ok: false, reason: { code: 'ambiguous', candidates: prefixed.map((o) => o.label) } };
+  if (prefixed.length > 1)
+    return { ok: false, reason: { code: 'ambiguous', candidates: prefixed.map((o) => o.label) } };
   return { ok: false, reason: { code: 'no_such_option', count: options.length } };
 }
 
@@ -122,28 +166,40 @@ function parseMulti(options: QuestionOption[], s: string): ParsedAnswer {
 
 /** Calendar date of `now` in `timeZone` as [year, month, day]. */
 function today(now: number, timeZone: string): [number, number, number] {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(now);
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).formatToParts(now);
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
   return [get('year'), get('month'), get('day')];
 }
+
+/** Date forms: full dates (`2026-03-05`, `2026/3/5`, `2026年3月5日`, `20260305`), then month and day of this year. */
+const DATE_FORMS: Array<{ re: RegExp; ymd: (m: RegExpExecArray, year: number) => [number, number, number] }> =
+  [
+    { re: /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?$/u, ymd: (m) => [+m[1], +m[2], +m[3]] },
+    { re: /^(\d{4})(\d{2})(\d{2})$/, ymd: (m) => [+m[1], +m[2], +m[3]] },
+    { re: /^(\d{1,2})月(\d{1,2})[日号]?$/u, ymd: (m, year) => [year, +m[1], +m[2]] },
+    { re: /^(\d{1,2})[-/.](\d{1,2})$/, ymd: (m, year) => [year, +m[1], +m[2]] },
+  ];
 
 function parseDate(s: string, ctx: ParseContext): ParsedAnswer {
   const [y0, m0, d0] = today(ctx.now, ctx.timeZone);
   const relative = ['今天', '明天', '后天'].indexOf(s);
   if (relative >= 0) return ok(iso(new Date(Date.UTC(y0, m0 - 1, d0 + relative))));
   const t = arabize(s).replace(/\s+/g, '');
-  let m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?$/u.exec(t);
-  let y: number;
-  let mo: number;
-  let d: number;
-  if (m) [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  else if ((m = /^(\d{1,2})(?:月(\d{1,2})[日号]?|[-/.](\d{1,2}))$/u.exec(t))) {
-    [y, mo, d] = [y0, Number(m[1]), Number(m[2] ?? m[3])];
-  } else if ((m = /^(\d{4})(\d{2})(\d{2})$/.exec(t))) [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  else return fail({ code: 'bad_date' });
-  const date = new Date(Date.UTC(y, mo - 1, d));
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return fail({ code: 'bad_date' });
-  return ok(iso(date));
+  for (const form of DATE_FORMS) {
+    const m = form.re.exec(t);
+    if (!m) continue;
+    const [y, mo, d] = form.ymd(m, y0);
+    const date = new Date(Date.UTC(y, mo - 1, d));
+    // Date.UTC rolls 2月30日 over to March: a real calendar date must come back unchanged.
+    if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) break;
+    return ok(iso(date));
+  }
+  return fail({ code: 'bad_date' });
 }
 
 const iso = (d: Date) => d.toISOString().slice(0, 10);

@@ -49,7 +49,9 @@ function hint(q: Question, locale: Locale): string {
     case 'number':
       return t(locale, M.hintNumber, { range: rangeText(q, locale) });
     case 'text':
-      return t(locale, M.hintText, { limit: q.maxLength ? t(locale, M.textLimit, { max: q.maxLength }) : '' });
+      return t(locale, M.hintText, {
+        limit: q.maxLength ? t(locale, M.textLimit, { max: q.maxLength }) : '',
+      });
     case 'date':
       return t(locale, M.hintDate, { example: EXAMPLE_DATE, short: '3月5日' });
     case 'yesno':
@@ -67,7 +69,10 @@ function optionLines(labels: string[]): string {
 function buttonsOf(q: Question, locale: Locale): Button[] | undefined {
   switch (q.type) {
     case 'single':
-      return q.options!.map((o) => ({ label: pick(locale, o.label, o.label_en), value: answerAction(q.id, o.value) }));
+      return q.options!.map((o) => ({
+        label: pick(locale, o.label, o.label_en),
+        value: answerAction(q.id, o.value),
+      }));
     case 'yesno':
       return [
         { label: t(locale, M.yes), value: answerAction(q.id, 'yes') },
@@ -75,7 +80,10 @@ function buttonsOf(q: Question, locale: Locale): Button[] | undefined {
       ];
     case 'scale': {
       const { min, max } = scaleRange(q);
-      return Array.from({ length: max - min + 1 }, (_, i) => ({ label: String(min + i), value: answerAction(q.id, String(min + i)) }));
+      return Array.from({ length: max - min + 1 }, (_, i) => ({
+        label: String(min + i),
+        value: answerAction(q.id, String(min + i)),
+      }));
     }
     default:
       return undefined;
@@ -104,10 +112,12 @@ export function renderQuestion(v: QuestionView): OutgoingMessage {
   const lines: string[] = [];
   if (v.lead) lines.push(v.lead);
   lines.push(`(${position}/${total}) ${pick(locale, q.text, q.text_en)}`);
-  if (q.type === 'single' || q.type === 'multi') lines.push(optionLines(q.options!.map((o) => pick(locale, o.label, o.label_en))));
+  if (q.type === 'single' || q.type === 'multi')
+    lines.push(optionLines(q.options!.map((o) => pick(locale, o.label, o.label_en))));
   if (q.type === 'yesno') lines.push(optionLines([t(locale, M.yes), t(locale, M.no)]));
   lines.push(hint(q, locale) + (q.optional ? t(locale, M.optional) : ''));
-  if (answers[q.id] !== undefined) lines.push(t(locale, M.currentAnswer, { answer: displayAnswer(q, answers[q.id], locale) }));
+  if (answers[q.id] !== undefined)
+    lines.push(t(locale, M.currentAnswer, { answer: displayAnswer(q, answers[q.id], locale) }));
   if (v.footer) {
     const items = [
       ...(prevIndex(survey, index, answers) >= 0 ? [t(locale, M.footerBack)] : []),
@@ -117,12 +127,13 @@ export function renderQuestion(v: QuestionView): OutgoingMessage {
     lines.push(t(locale, M.footer, { items: items.join(locale === 'en' ? ', ' : '  ') }));
   }
   const buttons = buttonsOf(q, locale);
-  return { text: lines.join('\n'), title: titleOf(survey, locale), ...(buttons ? { buttons } : {}) };
+  return { text: lines.join('\n'), ...(buttons ? { buttons } : {}) };
 }
 
 /** An example answer in range for a number/scale question. */
 function exampleNumber(q: Question): number {
-  const { min, max } = q.type === 'scale' ? scaleRange(q) : { min: q.min ?? 0, max: q.max ?? Math.max(30, q.min ?? 0) };
+  const { min, max } =
+    q.type === 'scale' ? scaleRange(q) : { min: q.min ?? 0, max: q.max ?? Math.max(30, q.min ?? 0) };
   if (min <= 30 && 30 <= max) return 30;
   return Math.round((min + max) / 2);
 }
@@ -170,7 +181,7 @@ export function renderDiagnosis(d: Diagnosis, locale: Locale): string {
     .filter((l) => l.items.length)
     .map(
       (l) =>
-        `${inLocale(l.title, locale)} ${l.items
+        `${inLocale(l.title, locale)}${locale === 'en' ? ' ' : ''}${l.items
           .slice(0, d.summaryItems)
           .map((i) => inLocale(i, locale))
           .join(locale === 'en' ? ', ' : '、')}`,
@@ -194,7 +205,9 @@ export function renderReport(d: Diagnosis, title: string, date: string, locale: 
   if (d.firstModule.why) lines.push(inLocale(d.firstModule.why, locale));
   lines.push('', t(locale, M.reportRoadmap));
   for (const l of d.roadmap) {
-    lines.push(`${inLocale(l.title, locale)}${locale === 'en' ? ': ' : '：'}${l.items.map((i) => inLocale(i, locale)).join(locale === 'en' ? ', ' : '、') || '—'}`);
+    lines.push(
+      `${inLocale(l.title, locale)}${locale === 'en' ? ': ' : '：'}${l.items.map((i) => inLocale(i, locale)).join(locale === 'en' ? ', ' : '、') || '—'}`,
+    );
   }
   if (d.advice.length) {
     lines.push('', t(locale, M.reportAdvice));

@@ -2,8 +2,8 @@ import type { Outcome, TurnContext } from '../core/feature.ts';
 import { handled } from '../core/feature.ts';
 import { t } from '../core/i18n.ts';
 import type { UserKey } from '../core/types.ts';
-import { parseAnswer, type ParseContext, type ParsedAnswer } from './parse-answer.ts';
 import { M } from './messages.ts';
+import { type ParseContext, type ParsedAnswer, parseAnswer } from './parse-answer.ts';
 import { renderDiagnosis, renderReport, titleOf } from './render.ts';
 import { RESPONSES, type SurveyResponse } from './responses.ts';
 import { type Question, type Survey, scaleRange } from './schema.ts';
@@ -33,7 +33,14 @@ export function actionAnswer(q: Question, raw: string, ctx: ParseContext): Parse
 
 /** Calendar date (YYYY-MM-DD) of an ISO instant in `timeZone`. */
 const localDate = (iso: string | undefined, timeZone: string) =>
-  iso ? new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso)) : '';
+  iso
+    ? new Intl.DateTimeFormat('en-CA', {
+        timeZone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+      }).format(new Date(iso))
+    : '';
 
 /** Loads a completed response the speaker may read: their own, or any when they are the project lead. */
 async function readable(ctx: TurnContext, byId: Map<string, Survey>, key: string, lead?: UserKey) {
@@ -54,7 +61,9 @@ export async function reportOutcome(
   const found = await readable(ctx, byId, key, lead);
   if (!found) return handled({ text: t(ctx.locale, M.reportMissing) });
   const { r, survey, d } = found;
-  return handled({ text: renderReport(d, titleOf(survey, ctx.locale), localDate(r.completedAt, timeZone), ctx.locale) });
+  return handled({
+    text: renderReport(d, titleOf(survey, ctx.locale), localDate(r.completedAt, timeZone), ctx.locale),
+  });
 }
 
 /** `survey:share:<key>`: pushes the diagnosis to the project lead, once per response. */

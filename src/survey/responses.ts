@@ -74,7 +74,12 @@ export async function findLatestCompleted(
  * A fresh response key: `now`, or the next free millisecond when the user already has one
  * started at that instant (a retake within the same ms must not overwrite the old response).
  */
-export async function freshKey(tx: TurnTx, surveyId: string, userKey: UserKey, now: number): Promise<{ key: string; at: number }> {
+export async function freshKey(
+  tx: TurnTx,
+  surveyId: string,
+  userKey: UserKey,
+  now: number,
+): Promise<{ key: string; at: number }> {
   let at = now;
   while (await tx.get(RESPONSES, responseKey(surveyId, userKey, at))) at++;
   return { key: responseKey(surveyId, userKey, at), at };

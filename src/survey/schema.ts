@@ -24,7 +24,9 @@ const OptionSchema = z.object({
 });
 
 const QuestionSchema = z.object({
-  id: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'question id: letters, digits, _ or -, starting with a letter'),
+  id: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'question id: letters, digits, _ or -, starting with a letter'),
   type: z.enum(QUESTION_TYPES),
   text: z.string().trim().min(1),
   text_en: opt,
@@ -76,14 +78,17 @@ function badValues(q: Question, values: Scalar[]): string | undefined {
         return typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max;
       }
       case 'number':
-        return typeof v !== 'number' || (q.min !== undefined && v < q.min) || (q.max !== undefined && v > q.max);
+        return (
+          typeof v !== 'number' || (q.min !== undefined && v < q.min) || (q.max !== undefined && v > q.max)
+        );
       default:
         return true;
     }
   };
   const wrong = values.filter(bad);
   if (!wrong.length) return undefined;
-  if (q.type === 'text' || q.type === 'date') return `question '${q.id}' is a ${q.type} question: it can only be tested with answered`;
+  if (q.type === 'text' || q.type === 'date')
+    return `question '${q.id}' is a ${q.type} question: it can only be tested with answered`;
   const allowed =
     q.type === 'yesno'
       ? 'true or false'
@@ -96,31 +101,60 @@ function badValues(q: Question, values: Scalar[]): string | undefined {
 function checkQuestion(q: Question, i: number, earlier: Map<string, Question>, issues: Issue[]): void {
   const at = (...p: (string | number)[]) => ['questions', i, ...p];
   const choice = q.type === 'single' || q.type === 'multi';
-  if (choice && !q.options?.length) issues.push({ path: at('options'), message: `question '${q.id}': a ${q.type} question needs options` });
-  if (!choice && q.options) issues.push({ path: at('options'), message: `question '${q.id}': options only apply to single and multi questions` });
+  if (choice && !q.options?.length)
+    issues.push({ path: at('options'), message: `question '${q.id}': a ${q.type} question needs options` });
+  if (!choice && q.options)
+    issues.push({
+      path: at('options'),
+      message: `question '${q.id}': options only apply to single and multi questions`,
+    });
   const seen = new Set<string>();
   q.options?.forEach((o, j) => {
-    for (const key of [o.value, o.label].map((s) => s.toLowerCase())) {
-      if (seen.has(key)) issues.push({ path: at('options', j), message: `question '${q.id}': duplicate option value or label '${key}'` });
-      seen.add(key);
+    const own = new Set([o.value, o.label].map((s) => s.toLowerCase()));
+    for (const key of own) {
+      if (seen.has(key))
+        issues.push({
+          path: at('options', j),
+          message: `question '${q.id}': duplicate option value or label '${key}'`,
+        });
     }
-    if (o.exclusive && q.type !== 'multi') issues.push({ path: at('options', j), message: `question '${q.id}': exclusive only applies to multi questions` });
+    for (const key of own) seen.add(key);
+    if (o.exclusive && q.type !== 'multi')
+      issues.push({
+        path: at('options', j),
+        message: `question '${q.id}': exclusive only applies to multi questions`,
+      });
   });
   if ((q.min !== undefined || q.max !== undefined) && q.type !== 'number' && q.type !== 'scale')
-    issues.push({ path: at('min'), message: `question '${q.id}': min/max only apply to number and scale questions` });
+    issues.push({
+      path: at('min'),
+      message: `question '${q.id}': min/max only apply to number and scale questions`,
+    });
   if (q.min !== undefined && q.max !== undefined && q.min > q.max)
-    issues.push({ path: at('min'), message: `question '${q.id}': min (${q.min}) is greater than max (${q.max})` });
+    issues.push({
+      path: at('min'),
+      message: `question '${q.id}': min (${q.min}) is greater than max (${q.max})`,
+    });
   if (q.type === 'scale') {
     const { min, max } = scaleRange(q);
     if (!Number.isInteger(min) || !Number.isInteger(max) || max - min < 1 || max - min > 10)
-      issues.push({ path: at('max'), message: `question '${q.id}': a scale needs whole-number ends, 2 to 11 points` });
+      issues.push({
+        path: at('max'),
+        message: `question '${q.id}': a scale needs whole-number ends, 2 to 11 points`,
+      });
   }
   if (q.maxLength !== undefined && q.type !== 'text')
-    issues.push({ path: at('maxLength'), message: `question '${q.id}': maxLength only applies to text questions` });
+    issues.push({
+      path: at('maxLength'),
+      message: `question '${q.id}': maxLength only applies to text questions`,
+    });
   for (const [ref, values] of Object.entries(q.when ?? {})) {
     const target = earlier.get(ref);
     if (!target) {
-      issues.push({ path: at('when', ref), message: `question '${q.id}': when refers to '${ref}', which is not an earlier question` });
+      issues.push({
+        path: at('when', ref),
+        message: `question '${q.id}': when refers to '${ref}', which is not an earlier question`,
+      });
       continue;
     }
     const why = badValues(target, values);
@@ -149,7 +183,11 @@ function checkTemplate(text: string | undefined, byId: Map<string, Question>): s
   return undefined;
 }
 
-function checkDiagnosis(d: z.infer<typeof DiagnosisRulesSchema>, byId: Map<string, Question>, issues: Issue[]): void {
+function checkDiagnosis(
+  d: z.infer<typeof DiagnosisRulesSchema>,
+  byId: Map<string, Question>,
+  issues: Issue[],
+): void {
   const cond = (c: Condition | undefined, path: (string | number)[]) => {
     if (!c) return;
     for (const { test, path: sub } of testsOf(c)) {
@@ -192,7 +230,8 @@ export const SurveySchema = z
     const issues: Issue[] = [];
     const earlier = new Map<string, Question>();
     s.questions.forEach((q, i) => {
-      if (earlier.has(q.id)) issues.push({ path: ['questions', i, 'id'], message: `duplicate question id '${q.id}'` });
+      if (earlier.has(q.id))
+        issues.push({ path: ['questions', i, 'id'], message: `duplicate question id '${q.id}'` });
       checkQuestion(q, i, earlier, issues);
       earlier.set(q.id, q);
     });

@@ -1,5 +1,6 @@
 // Level-two tickets: feature, SLA job, admin API, SLA arithmetic.
 export * from './api.ts';
+export * from './categorize.ts';
 export * from './feature.ts';
 export * from './model.ts';
 export type { Categorize } from './ops.ts';

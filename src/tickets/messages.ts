@@ -30,6 +30,10 @@ export const M = defineMessages({
     'zh-CN': '已为您创建工单 {id}。{promise}（最晚 {due}），回复会发到这里。',
     en: 'Ticket {id} is open. {promise} (by {due}); the reply will come here.',
   },
+  duplicate: {
+    'zh-CN': '这个问题已经在工单 {id} 里了，IT 同事会尽快回复您（最晚 {due}）。',
+    en: 'This question is already in ticket {id}; IT will reply soon (by {due}).',
+  },
   newTicket: {
     'zh-CN':
       '🎫 新工单 {id}{category}\n提问人：{requester}\n问题：{question}\n最近对话：\n{history}\n首次回复截止：{due}\n也可以回复文字：认领 {id}、回复 {id} 内容、解决 {id}、升级 {id}',

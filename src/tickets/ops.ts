@@ -13,8 +13,15 @@ import {
   requesterText,
   statusText,
 } from './messages.ts';
-import { type HandlerTarget, isUserKey, parseHandler, type Ticket, type TicketSettings } from './model.ts';
-import { clearAwaiting, loadTicket, reserveTicketId, saveTicket, setAwaiting } from './repo.ts';
+import {
+  type HandlerTarget,
+  isActive,
+  isUserKey,
+  parseHandler,
+  type Ticket,
+  type TicketSettings,
+} from './model.ts';
+import { clearAwaiting, loadTicket, reserveTicketId, saveTicket, setAwaiting, TICKETS } from './repo.ts';
 import { addWorkingHours } from './sla.ts';
 
 /** Guesses a category (e.g. the FAQ tag of the best matches) from the question text. */
@@ -79,6 +86,14 @@ export async function openTicket(ctx: TurnContext, env: TicketEnv, question: str
   const s = env.settings;
   const l = ctx.locale;
   if (!s.handlers.length && !s.lead) return reply(t(l, M.noHandlers));
+  // A second tap on 转人工 for the same question must not open a second ticket.
+  const same = (await ctx.tx.list<Ticket>(TICKETS))
+    .map((e) => e.value)
+    .find(
+      (x) =>
+        x.requester === ctx.userKey && x.question === question && (isActive(x) || x.status === 'escalated'),
+    );
+  if (same) return reply(t(l, M.duplicate, { id: same.id, due: formatDue(l, same.dueAt, s.sla.tz) }));
   const id = await reserveTicketId(ctx.store, ctx.tx, ctx.now);
   const tk: Ticket = {
     id,

@@ -1,3 +1,4 @@
+import { holdForQuietHours, type QuietHours } from '../calendar/time.ts';
 import type { WorkCalendar } from '../core/calendar.ts';
 import type { Session } from '../core/feature.ts';
 import { t } from '../core/i18n.ts';
@@ -30,6 +31,11 @@ export interface TicketSlaJobOptions {
   settings?: TicketSettings;
   /** Slot spacing, ms (default {@link SLA_TICK_MS}). */
   tickMs?: number;
+  /**
+   * Local quiet hours (`QUIET_HOURS_START`/`_END`): a reminder or nudge due inside them is held
+   * until they end (outbox `notBefore`). Matters with natural-hour SLAs; none by default.
+   */
+  quietHours?: QuietHours;
 }
 
 /**
@@ -63,7 +69,13 @@ export function createTicketSlaJob(opts: TicketSlaJobOptions): Job {
           ? [parseHandler(settings.lead)]
           : [];
 
-  async function remind(tk: Ticket): Promise<OutboxItemInput[]> {
+  /** `notBefore` for a message planned at `atMs` when that falls in quiet hours. */
+  const hold = (atMs: number): { notBefore?: number } => {
+    const until = opts.quietHours ? holdForQuietHours(atMs, settings.sla.tz, opts.quietHours) : atMs;
+    return until > atMs ? { notBefore: until } : {};
+  };
+
+  async function remind(tk: Ticket, atMs: number): Promise<OutboxItemInput[]> {
     const items: OutboxItemInput[] = [];
     for (const h of handlersOf(tk)) {
       const l = await localeOf(h);
@@ -80,12 +92,13 @@ export function createTicketSlaJob(opts: TicketSlaJobOptions): Job {
         },
         idempotencyKey: key,
         dedupeKey: key,
+        ...hold(atMs),
       });
     }
     return items;
   }
 
-  async function breach(tk: Ticket): Promise<OutboxItemInput[]> {
+  async function breach(tk: Ticket, atMs: number): Promise<OutboxItemInput[]> {
     const to = settings.lead ? [parseHandler(settings.lead)] : handlersOf(tk);
     const items: OutboxItemInput[] = [];
     for (const h of to) {
@@ -106,6 +119,7 @@ export function createTicketSlaJob(opts: TicketSlaJobOptions): Job {
         },
         idempotencyKey: key,
         dedupeKey: key,
+        ...hold(atMs),
       });
     }
     return items;
@@ -129,12 +143,12 @@ export function createTicketSlaJob(opts: TicketSlaJobOptions): Job {
         const marks = (await store.get<SlaMarks>(TICKET_SLA, tk.id)) ?? {};
         if (atMs >= tk.dueAt) {
           // Answered late while no run happened in between: record the breach, nudge nobody.
-          if (!late) sent += (await outbox.enqueue(await breach(tk))).queued;
+          if (!late) sent += (await outbox.enqueue(await breach(tk, atMs))).queued;
           breached++;
           const events = [...(marks.events ?? []), { at: atMs, type: 'breached' as const }];
           await store.put<SlaMarks>(TICKET_SLA, tk.id, { ...marks, breachedAt: tk.dueAt, events });
         } else if (atMs >= tk.remindAt && tk.remindedAt === undefined && !late) {
-          sent += (await outbox.enqueue(await remind(tk))).queued;
+          sent += (await outbox.enqueue(await remind(tk, atMs))).queued;
           reminded++;
           const events = [...(marks.events ?? []), { at: atMs, type: 'reminded' as const }];
           await store.put<SlaMarks>(TICKET_SLA, tk.id, { ...marks, remindedAt: atMs, events });

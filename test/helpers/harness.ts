@@ -34,7 +34,13 @@ export async function createHarness(opts: {
   const store = opts.store ?? new MemoryStore(clock);
   const outbox = new Outbox({ store, clock });
   const bot = new Bot({ store, outbox, features: opts.features, clock });
-  const turn = async (m: { userId: string; text?: string; action?: string; role?: string; locale?: 'zh-CN' | 'en' }) =>
+  const turn = async (m: {
+    userId: string;
+    text?: string;
+    action?: string;
+    role?: string;
+    locale?: 'zh-CN' | 'en';
+  }) =>
     bot.dispatch({
       id: randomUUID(),
       platform: 'dev',

@@ -1,0 +1,317 @@
+/**
+ * Webhook ingest benchmark: requests/s and p99 at 50 concurrent keep-alive connections on
+ * loopback, for each entry of {@link INGEST_TARGETS}, in one run:
+ *   (a) `bare`    — a bare node:http server answering 200 (the ceiling);
+ *   (b) `express` — an express 5 route that parses JSON and answers 200 (the framework floor);
+ *   (c) `wecom`   — the WeCom callback through express: verify + decrypt + parse + dedupe (a
+ *       MemoryStore claim, as the bot core does) + hand-off + ack, every request a distinct
+ *       encrypted callback with its own MsgId so dedupe never short-circuits.
+ * Each server runs in its own child process (one core for it, one for the load generator,
+ * autocannon), so the load generator does not eat the server's CPU.
+ *
+ * To add a platform (DingTalk, Feishu, Slack): append an {@link IngestTarget} to the list —
+ * `start` builds its server in the child, `request(i)` builds request i in the parent.
+ *
+ * Run: `npx tsx bench/ingest.ts` (BENCH_SECONDS=12 per target, BENCH_CONNECTIONS=50).
+ * Prints figures only; asserts nothing.
+ */
+import { fork } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import autocannon from 'autocannon';
+import express from 'express';
+import {
+  createWecomAdapter,
+  decodeWecomMessage,
+  openCallback,
+  sealCallback,
+  wecomKeys,
+} from '../adapters/wecom/index.ts';
+import { parseEnvelope } from '../adapters/wecom/xml.ts';
+import type { IncomingMessage } from '../src/index.ts';
+import { silentLogger } from '../src/index.ts';
+import { MemoryStore } from '../storage/memory.ts';
+
+/** One request as the load generator sends it. */
+export interface BenchRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** A server to measure. */
+export interface IngestTarget {
+  name: string;
+  label: string;
+  /** In the server process: listen on 127.0.0.1 (ephemeral port). `stats` is reported after the run. */
+  start(): Promise<{ server: http.Server; stats?: () => Record<string, number> }>;
+  /** In the load-generator process: request number `i` (0, 1, 2, … across warm-up and run). */
+  request(i: number): BenchRequest;
+}
+
+const JSON_BODY = JSON.stringify({ msgtype: 'text', text: { content: '你好，调研' }, from: 'zhangsan' });
+
+// The public example app from WeCom's doc (PLATFORMS.md §2): no secret of ours.
+const WECOM = {
+  corpId: 'wx5823bf96d3bd56c7',
+  agentId: '218',
+  secret: 'unused-in-ingest',
+  token: 'QDG6eK',
+  encodingAESKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C',
+  apiBase: 'http://127.0.0.1:9',
+};
+const wecomKeysForClient = wecomKeys({
+  token: WECOM.token,
+  encodingAESKey: WECOM.encodingAESKey,
+  receiveId: WECOM.corpId,
+});
+const RUN_ID = BigInt(Date.now()) * 1_000_000n;
+
+function listen(server: http.Server): Promise<http.Server> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+/** A WeCom text callback with MsgId unique to request `i`, sealed exactly as WeCom does. */
+export function wecomCallback(i: number): BenchRequest {
+  const msgId = String(RUN_ID + BigInt(i));
+  const time = String(1_700_000_000 + Math.floor(i / 1000));
+  const xml = `<xml><ToUserName><![CDATA[${WECOM.corpId}]]></ToUserName><FromUserName><![CDATA[user${i % 500}]]></FromUserName><CreateTime>${time}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[调研 ${i}]]></Content><MsgId>${msgId}</MsgId><AgentID>218</AgentID></xml>`;
+  const sealed = sealCallback(wecomKeysForClient, xml, {
+    timestamp: time,
+    nonce: String(i),
+    agentId: WECOM.agentId,
+  });
+  return {
+    method: 'POST',
+    path: `/webhooks/wecom?${new URLSearchParams({ ...sealed.query })}`,
+    headers: { 'content-type': 'text/xml' },
+    body: sealed.body,
+  };
+}
+
+/** The targets, in print order. The first two are the references the ratios are taken against. */
+export const INGEST_TARGETS: IngestTarget[] = [
+  {
+    name: 'bare',
+    label: '(a) bare node:http 200',
+    start: async () => ({
+      server: await listen(
+        http.createServer((req, res) => {
+          req.resume();
+          req.on('end', () => {
+            res.writeHead(200);
+            res.end();
+          });
+        }),
+      ),
+    }),
+    request: () => ({
+      method: 'POST',
+      path: '/',
+      headers: { 'content-type': 'application/json' },
+      body: JSON_BODY,
+    }),
+  },
+  {
+    name: 'express',
+    label: '(b) express 5 JSON route',
+    start: async () => {
+      const app = express();
+      app.post('/json', express.json(), (req, res) => {
+        if (typeof req.body !== 'object') res.status(400);
+        res.status(200).end();
+      });
+      return { server: await listen(http.createServer(app)) };
+    },
+    request: () => ({
+      method: 'POST',
+      path: '/json',
+      headers: { 'content-type': 'application/json' },
+      body: JSON_BODY,
+    }),
+  },
+  {
+    name: 'wecom',
+    label: '(c) WeCom webhook (verify+decrypt+parse+dedupe+hand-off+ack)',
+    start: async () => {
+      const store = new MemoryStore();
+      const counts = { handedOff: 0, duplicates: 0 };
+      const app = express();
+      const router = express.Router();
+      createWecomAdapter(WECOM).mount?.(router, {
+        log: silentLogger,
+        // What the bot core does first: claim the platform id, then queue the turn.
+        dispatch: async (m: IncomingMessage) => {
+          if (await store.claim('dedupe', `wecom:${m.id}`, { at: Date.now() }, { ttlMs: 48 * 3600_000 }))
+            counts.handedOff++;
+          else counts.duplicates++;
+        },
+      });
+      app.use(router);
+      return { server: await listen(http.createServer(app)), stats: () => counts };
+    },
+    request: wecomCallback,
+  },
+];
+
+interface Measured {
+  target: IngestTarget;
+  rps: number;
+  p99: number;
+  p99Worst: number;
+  non2xx: number;
+  errors: number;
+  stats?: Record<string, number>;
+}
+
+const SELF = fileURLToPath(import.meta.url);
+
+/** Starts a target's server in a child process. */
+async function spawnServer(name: string) {
+  const child = fork(SELF, ['--serve', name], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m) => resolve((m as { port: number }).port));
+    child.once('exit', (code) => reject(new Error(`bench server ${name} exited with ${code}`)));
+  });
+  return {
+    port,
+    stop: () =>
+      new Promise<Record<string, number> | undefined>((resolve) => {
+        child.once('message', (m) => resolve((m as { stats?: Record<string, number> }).stats));
+        child.send('stop');
+      }),
+  };
+}
+
+function load(
+  target: IngestTarget,
+  port: number,
+  seconds: number,
+  connections: number,
+  counter: { i: number },
+) {
+  return autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections,
+    duration: seconds,
+    pipelining: 1,
+    requests: [{ setupRequest: (req) => ({ ...req, ...target.request(counter.i++) }) }],
+  });
+}
+
+const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+
+/**
+ * Runs every target and returns the report lines (also printed when run standalone). Targets are
+ * measured in interleaved rounds (a b c a b c …) so a change in machine load hits all of them
+ * alike; each target's figure is the mean req/s and the median p99 over its rounds.
+ * @param opts `seconds` per target in all (default BENCH_SECONDS or 12), `rounds` (default 3),
+ *   `connections` (default BENCH_CONNECTIONS or 50)
+ */
+export async function benchIngest(
+  opts: { seconds?: number; rounds?: number; connections?: number; targets?: IngestTarget[] } = {},
+): Promise<string[]> {
+  const seconds = opts.seconds ?? Number(process.env.BENCH_SECONDS ?? 12);
+  const rounds = opts.rounds ?? 3;
+  const connections = opts.connections ?? Number(process.env.BENCH_CONNECTIONS ?? 50);
+  const targets = opts.targets ?? INGEST_TARGETS;
+  const servers = await Promise.all(targets.map((t) => spawnServer(t.name)));
+  const counters = targets.map(() => ({ i: 0 }));
+  const runs: autocannon.Result[][] = targets.map(() => []);
+  for (const [k, t] of targets.entries()) await load(t, servers[k].port, 2, connections, counters[k]); // warm-up (JIT)
+  for (let r = 0; r < rounds; r++)
+    for (const [k, t] of targets.entries())
+      runs[k].push(
+        await load(t, servers[k].port, Math.max(1, Math.round(seconds / rounds)), connections, counters[k]),
+      );
+  const results: Measured[] = [];
+  for (const [k, target] of targets.entries()) {
+    const rs = runs[k];
+    results.push({
+      target,
+      rps: rs.reduce((s, x) => s + x.requests.average, 0) / rs.length,
+      p99: median(rs.map((x) => x.latency.p99)),
+      p99Worst: Math.max(...rs.map((x) => x.latency.p99)),
+      non2xx: rs.reduce((s, x) => s + x.non2xx, 0),
+      errors: rs.reduce((s, x) => s + x.errors + x.timeouts, 0),
+      stats: await servers[k].stop(),
+    });
+  }
+  const by = (n: string) => results.find((m) => m.target.name === n);
+  const a = by('bare');
+  const b = by('express');
+  const lines = [
+    `ingest: ${connections} connections, ${rounds} interleaved rounds, ${seconds} s per target, loopback, each server in its own process`,
+  ];
+  for (const m of results) {
+    const ratios = [
+      a && m !== a ? `${(m.rps / a.rps).toFixed(2)}× bare` : '',
+      b && m !== b && m !== a ? `${(m.rps / b.rps).toFixed(2)}× express` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    const extra = m.stats
+      ? ` ${Object.entries(m.stats)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`
+      : '';
+    lines.push(
+      `  ${m.target.label.padEnd(62)} ${m.rps.toFixed(0).padStart(7)} req/s  p99 ${m.p99} ms (worst round ${m.p99Worst} ms)` +
+        `${ratios ? `  ${ratios}` : ''}${m.non2xx || m.errors ? `  non2xx=${m.non2xx} errors=${m.errors}` : ''}${extra}`,
+    );
+  }
+  if (a && b) lines.push(`  express floor: ${(b.rps / a.rps).toFixed(2)}× bare`);
+  const c = by('wecom');
+  if (b && c)
+    lines.push(
+      `  wecom target (≥ 0.8× express, p99 < 50 ms): ${c.rps / b.rps >= 0.8 && c.p99 < 50 ? 'met' : 'NOT met'} ` +
+        `(${(c.rps / b.rps).toFixed(2)}×, p99 ${c.p99} ms)`,
+    );
+  lines.push(
+    `  wecom work in-process: ${wecomCostMicros().toFixed(1)} µs/request (verify + decrypt + parse + decode)`,
+  );
+  return lines;
+}
+
+/** Mean cost of the WeCom work alone, without HTTP, in µs. */
+function wecomCostMicros(n = 20_000): number {
+  const reqs = Array.from({ length: 1000 }, (_, i) => wecomCallback(i));
+  const parsed = reqs.map((r) => ({
+    q: Object.fromEntries(new URL(r.path, 'http://x').searchParams) as {
+      msg_signature: string;
+      timestamp: string;
+      nonce: string;
+    },
+    body: r.body ?? '',
+  }));
+  const work = (k: number) => {
+    const p = parsed[k % parsed.length];
+    decodeWecomMessage(openCallback(wecomKeysForClient, p.q, parseEnvelope(p.body).encrypt));
+  };
+  for (let k = 0; k < 2000; k++) work(k);
+  const t0 = process.hrtime.bigint();
+  for (let k = 0; k < n; k++) work(k);
+  return Number(process.hrtime.bigint() - t0) / 1000 / n;
+}
+
+/** Child-process entry: start the named target, report its port, stop on request. */
+async function serve(name: string): Promise<void> {
+  const target = INGEST_TARGETS.find((t) => t.name === name);
+  if (!target) throw new Error(`unknown ingest target ${name}`);
+  const { server, stats } = await target.start();
+  server.keepAliveTimeout = 60_000;
+  process.send?.({ port: (server.address() as AddressInfo).port });
+  process.on('message', (m) => {
+    if (m !== 'stop') return;
+    server.closeAllConnections();
+    server.close(() => process.send?.({ stats: stats?.() }, () => process.exit(0)));
+  });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const i = process.argv.indexOf('--serve');
+  if (i > 0) await serve(process.argv[i + 1]);
+  else for (const line of await benchIngest()) console.log(line);
+}
