@@ -11,12 +11,20 @@ const text = { msgKey: 'sampleText' as const, msgParam: '{"content":"hi"}' };
 function make(clock = new ManualClock(T0)) {
   return {
     clock,
-    api: new DingtalkApi({ clientId: 'dingapp', clientSecret: 'sec', robotCode: 'dingapp', apiBase: API, clock }),
+    api: new DingtalkApi({
+      clientId: 'dingapp',
+      clientSecret: 'sec',
+      robotCode: 'dingapp',
+      apiBase: API,
+      clock,
+    }),
   };
 }
 
 function tokenReply(token: string, expireIn = 7200) {
-  return nock(API).post('/v1.0/oauth2/accessToken', { appKey: 'dingapp', appSecret: 'sec' }).reply(200, { accessToken: token, expireIn });
+  return nock(API)
+    .post('/v1.0/oauth2/accessToken', { appKey: 'dingapp', appSecret: 'sec' })
+    .reply(200, { accessToken: token, expireIn });
 }
 
 async function caught(p: Promise<unknown>): Promise<PlatformApiError> {
@@ -59,9 +67,16 @@ describe('access token', () => {
 
   it('a failed fetch is not cached; bad credentials are permanent, a 503 is retryable', async () => {
     const { api } = make();
-    nock(API).post('/v1.0/oauth2/accessToken').reply(400, { code: 'invalidClientIdOrSecret', message: '无效的clientId或clientSecret' });
+    nock(API)
+      .post('/v1.0/oauth2/accessToken')
+      .reply(400, { code: 'invalidClientIdOrSecret', message: '无效的clientId或clientSecret' });
     const e = await caught(api.accessToken());
-    expect(e).toMatchObject({ method: 'oauth2/accessToken', status: 400, errcode: 'invalidClientIdOrSecret', retryable: false });
+    expect(e).toMatchObject({
+      method: 'oauth2/accessToken',
+      status: 400,
+      errcode: 'invalidClientIdOrSecret',
+      retryable: false,
+    });
     nock(API).post('/v1.0/oauth2/accessToken').reply(503, 'busy');
     expect(await caught(api.accessToken())).toMatchObject({ status: 503, retryable: true });
     tokenReply('tok-ok');
@@ -83,7 +98,11 @@ describe('robot sends', () => {
     const { api } = make();
     tokenReply('tok-1');
     nock(API)
-      .post('/v1.0/robot/groupMessages/send', { robotCode: 'dingapp', openConversationId: 'cid123==', ...text })
+      .post('/v1.0/robot/groupMessages/send', {
+        robotCode: 'dingapp',
+        openConversationId: 'cid123==',
+        ...text,
+      })
       .reply(200, { processQueryKey: 'pqk-g' });
     expect(await api.sendToGroup('cid123==', text)).toEqual({ processQueryKey: 'pqk-g' });
   });
@@ -110,7 +129,10 @@ describe('robot sends', () => {
     const { api } = make();
     tokenReply('a');
     tokenReply('b');
-    nock(API).post('/v1.0/robot/oToMessages/batchSend').times(2).reply(401, { code: 'InvalidAuthentication' });
+    nock(API)
+      .post('/v1.0/robot/oToMessages/batchSend')
+      .times(2)
+      .reply(401, { code: 'InvalidAuthentication' });
     const e = await caught(api.sendToUser('lisi', text));
     expect(e).toMatchObject({ tokenInvalid: true, retryable: false, status: 401, platform: 'dingtalk' });
     expect(api.tokenFetches).toBe(2);
@@ -120,8 +142,14 @@ describe('robot sends', () => {
     const { api } = make();
     tokenReply('t');
     await api.accessToken();
-    nock(API).post('/v1.0/robot/oToMessages/batchSend').reply(429, { code: 'Throttling' }, { 'Retry-After': '3' });
-    expect(await caught(api.sendToUser('u', text))).toMatchObject({ status: 429, retryable: true, retryAfterMs: 3000 });
+    nock(API)
+      .post('/v1.0/robot/oToMessages/batchSend')
+      .reply(429, { code: 'Throttling' }, { 'Retry-After': '3' });
+    expect(await caught(api.sendToUser('u', text))).toMatchObject({
+      status: 429,
+      retryable: true,
+      retryAfterMs: 3000,
+    });
     nock(API).post('/v1.0/robot/oToMessages/batchSend').reply(429, {});
     const noHeader = await caught(api.sendToUser('u', text));
     expect(noHeader).toMatchObject({ retryable: true });
@@ -130,32 +158,60 @@ describe('robot sends', () => {
     expect(await caught(api.sendToUser('u', text))).toMatchObject({ status: 502, retryable: true });
     nock(API).post('/v1.0/robot/oToMessages/batchSend').replyWithError('ECONNRESET');
     expect(await caught(api.sendToUser('u', text))).toMatchObject({ retryable: true, status: undefined });
-    nock(API).post('/v1.0/robot/oToMessages/batchSend').reply(403, { code: 'Forbidden.AccessDenied.QpsLimitForApi' });
+    nock(API)
+      .post('/v1.0/robot/oToMessages/batchSend')
+      .reply(403, { code: 'Forbidden.AccessDenied.QpsLimitForApi' });
     expect(await caught(api.sendToUser('u', text))).toMatchObject({ retryable: true });
-    nock(API).post('/v1.0/robot/oToMessages/batchSend').reply(400, { code: 'invalidParameter.robotCode', message: 'robotCode 不存在' });
-    expect(await caught(api.sendToUser('u', text))).toMatchObject({ retryable: false, tokenInvalid: false, errcode: 'invalidParameter.robotCode' });
+    nock(API)
+      .post('/v1.0/robot/oToMessages/batchSend')
+      .reply(400, { code: 'invalidParameter.robotCode', message: 'robotCode 不存在' });
+    expect(await caught(api.sendToUser('u', text))).toMatchObject({
+      retryable: false,
+      tokenInvalid: false,
+      errcode: 'invalidParameter.robotCode',
+    });
   });
 
   it('an invalid staff id is permanent; a flow-controlled one is retryable', async () => {
     const { api } = make();
     tokenReply('t');
-    nock(API).post('/v1.0/robot/oToMessages/batchSend').reply(200, { processQueryKey: 'k', invalidStaffIdList: ['ghost'] });
-    expect(await caught(api.sendToUser('ghost', text))).toMatchObject({ errcode: 'invalidStaffId', retryable: false });
-    nock(API).post('/v1.0/robot/oToMessages/batchSend').reply(200, { processQueryKey: 'k', flowControlledStaffIdList: ['busy'] });
-    expect(await caught(api.sendToUser('busy', text))).toMatchObject({ errcode: 'flowControlled', retryable: true });
+    nock(API)
+      .post('/v1.0/robot/oToMessages/batchSend')
+      .reply(200, { processQueryKey: 'k', invalidStaffIdList: ['ghost'] });
+    expect(await caught(api.sendToUser('ghost', text))).toMatchObject({
+      errcode: 'invalidStaffId',
+      retryable: false,
+    });
+    nock(API)
+      .post('/v1.0/robot/oToMessages/batchSend')
+      .reply(200, { processQueryKey: 'k', flowControlledStaffIdList: ['busy'] });
+    expect(await caught(api.sendToUser('busy', text))).toMatchObject({
+      errcode: 'flowControlled',
+      retryable: true,
+    });
   });
 
   it('sessionWebhook: errcode 130101 is retryable after ~60 s; other errcodes are permanent', async () => {
     const { api } = make();
     const hook = 'https://oapi.dingtalk.com/robot/sendBySession?session=s1';
-    nock('https://oapi.dingtalk.com').post('/robot/sendBySession').query({ session: 's1' }).reply(200, { errcode: 130101, errmsg: 'send too fast' });
-    expect(await caught(api.postSessionWebhook(hook, { msgtype: 'text', text: { content: 'x' } }))).toMatchObject({
+    nock('https://oapi.dingtalk.com')
+      .post('/robot/sendBySession')
+      .query({ session: 's1' })
+      .reply(200, { errcode: 130101, errmsg: 'send too fast' });
+    expect(
+      await caught(api.postSessionWebhook(hook, { msgtype: 'text', text: { content: 'x' } })),
+    ).toMatchObject({
       errcode: 130101,
       retryable: true,
       retryAfterMs: 60_000,
     });
-    nock('https://oapi.dingtalk.com').post('/robot/sendBySession').query({ session: 's1' }).reply(200, { errcode: 300001, errmsg: 'session 无效' });
-    expect(await caught(api.postSessionWebhook(hook, { msgtype: 'text', text: { content: 'x' } }))).toMatchObject({
+    nock('https://oapi.dingtalk.com')
+      .post('/robot/sendBySession')
+      .query({ session: 's1' })
+      .reply(200, { errcode: 300001, errmsg: 'session 无效' });
+    expect(
+      await caught(api.postSessionWebhook(hook, { msgtype: 'text', text: { content: 'x' } })),
+    ).toMatchObject({
       errcode: 300001,
       retryable: false,
     });

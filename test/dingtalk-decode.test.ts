@@ -1,9 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeCardCallback, decodeRobotMessage, EMPTY_MENTION_TEXT, stripBotMention } from '../adapters/dingtalk/decode.ts';
+import {
+  decodeCardCallback,
+  decodeRobotMessage,
+  EMPTY_MENTION_TEXT,
+  stripBotMention,
+} from '../adapters/dingtalk/decode.ts';
 
 const fixture = (name: string) =>
-  JSON.parse(readFileSync(new URL(`./fixtures/dingtalk/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
+  JSON.parse(readFileSync(new URL(`./fixtures/dingtalk/${name}`, import.meta.url), 'utf8')) as Record<
+    string,
+    unknown
+  >;
 const opts = { robotCode: 'dingrobot123', botNames: ['小助手'] };
 const message = (name: string, o = opts) => {
   const r = decodeRobotMessage(fixture(name), o);
@@ -28,7 +36,8 @@ describe('decodeRobotMessage', () => {
         chatType: 'group',
         userId: 'lisi',
         meta: {
-          sessionWebhook: 'https://oapi.dingtalk.com/robot/sendBySession?session=b28f49899ea1cba0d256673d66ffe386',
+          sessionWebhook:
+            'https://oapi.dingtalk.com/robot/sendBySession?session=b28f49899ea1cba0d256673d66ffe386',
           sessionWebhookExpiredTime: '1767231000000',
         },
       },
@@ -44,7 +53,10 @@ describe('decodeRobotMessage', () => {
   });
 
   it('a group message mentioning someone else (bot not in atUsers) is not for the bot', () => {
-    expect(decodeRobotMessage(fixture('group-other-mention.json'), opts)).toEqual({ status: 'ignored', reason: 'not-addressed' });
+    expect(decodeRobotMessage(fixture('group-other-mention.json'), opts)).toEqual({
+      status: 'ignored',
+      reason: 'not-addressed',
+    });
   });
 
   it('the bot is found in atUsers by chatbotUserId or by robotCode as staffId, without isInAtList', () => {
@@ -64,7 +76,8 @@ describe('decodeRobotMessage', () => {
       userId: 'lisi',
       chatType: 'direct',
       meta: {
-        sessionWebhook: 'https://oapi.dingtalk.com/robot/sendBySession?session=b28f49899ea1cba0d256673d66ffe386',
+        sessionWebhook:
+          'https://oapi.dingtalk.com/robot/sendBySession?session=b28f49899ea1cba0d256673d66ffe386',
         sessionWebhookExpiredTime: '1767231000000',
       },
     });
@@ -84,7 +97,10 @@ describe('decodeRobotMessage', () => {
   });
 
   it('ignores the bot’s own echo', () => {
-    expect(decodeRobotMessage(fixture('group-own-echo.json'), opts)).toEqual({ status: 'ignored', reason: 'own-echo' });
+    expect(decodeRobotMessage(fixture('group-own-echo.json'), opts)).toEqual({
+      status: 'ignored',
+      reason: 'own-echo',
+    });
   });
 
   it('a bare mention reads as help', () => {
@@ -94,7 +110,13 @@ describe('decodeRobotMessage', () => {
   });
 
   it('malformed payloads are ignored, not thrown', () => {
-    for (const p of [null, 'x', {}, { ...fixture('direct-text.json'), msgId: undefined }, { ...fixture('group-mention.json'), conversationId: '' }])
+    for (const p of [
+      null,
+      'x',
+      {},
+      { ...fixture('direct-text.json'), msgId: undefined },
+      { ...fixture('group-mention.json'), conversationId: '' },
+    ])
       expect(decodeRobotMessage(p, opts)).toEqual({ status: 'ignored', reason: 'malformed' });
   });
 });
@@ -128,15 +150,24 @@ describe('decodeCardCallback', () => {
   it('takes a `value` param (custom templates) before the action id', () => {
     const p = {
       ...fixture('card-callback.json'),
-      content: JSON.stringify({ cardPrivateData: { actionIds: ['button_1'], params: { value: 'faq:helpful' } } }),
+      content: JSON.stringify({
+        cardPrivateData: { actionIds: ['button_1'], params: { value: 'faq:helpful' } },
+      }),
     };
     const r = decodeCardCallback(p);
     expect(r.status === 'message' && r.message.action).toBe('faq:helpful');
   });
 
   it('ignores callbacks without a usable button', () => {
-    const p = { ...fixture('card-callback.json'), content: '{"cardPrivateData":{"actionIds":["button_1"],"params":{}}}', value: '' };
+    const p = {
+      ...fixture('card-callback.json'),
+      content: '{"cardPrivateData":{"actionIds":["button_1"],"params":{}}}',
+      value: '',
+    };
     expect(decodeCardCallback(p)).toEqual({ status: 'ignored', reason: 'malformed' });
-    expect(decodeCardCallback({ ...fixture('card-callback.json'), userId: '' })).toEqual({ status: 'ignored', reason: 'malformed' });
+    expect(decodeCardCallback({ ...fixture('card-callback.json'), userId: '' })).toEqual({
+      status: 'ignored',
+      reason: 'malformed',
+    });
   });
 });

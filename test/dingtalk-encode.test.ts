@@ -25,24 +25,39 @@ describe('render', () => {
     expect(r.kind).toBe('markdown');
     expect(r.text).toBe(FAQ);
     expect(r.title).toBe('密码重置……详见帮助中心');
-    expect(toRobotMsg(r)).toEqual({ msgKey: 'sampleMarkdown', msgParam: JSON.stringify({ title: r.title, text: FAQ }) });
+    expect(toRobotMsg(r)).toEqual({
+      msgKey: 'sampleMarkdown',
+      msgParam: JSON.stringify({ title: r.title, text: FAQ }),
+    });
     expect(toWebhookMsg(r)).toEqual({ msgtype: 'markdown', markdown: { title: r.title, text: FAQ } });
   });
 
   it('plain text goes as sampleText / text, line breaks intact', () => {
     const r = render({ text: '您好！\n第二行' });
-    expect(toRobotMsg(r)).toEqual({ msgKey: 'sampleText', msgParam: JSON.stringify({ content: '您好！\n第二行' }) });
+    expect(toRobotMsg(r)).toEqual({
+      msgKey: 'sampleText',
+      msgParam: JSON.stringify({ content: '您好！\n第二行' }),
+    });
     expect(toWebhookMsg(r)).toEqual({ msgtype: 'text', text: { content: '您好！\n第二行' } });
   });
 
   it('buttons without a card become numbered text with the hint, in the message’s language', () => {
     expect(render(choice).text).toBe('(1/12) 贵公司属于哪种类型？\n1. 生产型  2. 商贸型\n回复数字或选项名称');
-    const en = render({ text: 'Was this helpful?', buttons: [{ label: 'Yes', value: 'faq:y' }, { label: 'No', value: 'faq:n' }] });
+    const en = render({
+      text: 'Was this helpful?',
+      buttons: [
+        { label: 'Yes', value: 'faq:y' },
+        { label: 'No', value: 'faq:n' },
+      ],
+    });
     expect(en.text).toBe('Was this helpful?\n1. Yes  2. No\nReply with a number or the option name');
   });
 
   it('many or long options go one per line', () => {
-    const buttons = ['入库单是否已提交', '重新扫一次', '找IT同事处理一下'].map((label, i) => ({ label, value: `q:${i}` }));
+    const buttons = ['入库单是否已提交', '重新扫一次', '找IT同事处理一下'].map((label, i) => ({
+      label,
+      value: `q:${i}`,
+    }));
     expect(render({ text: '先检查什么？', buttons }).text).toBe(
       '先检查什么？\n1. 入库单是否已提交\n2. 重新扫一次\n3. 找IT同事处理一下\n回复数字或选项名称',
     );
@@ -85,7 +100,10 @@ describe('cards', () => {
     const actions = card.contents[1].actions;
     expect(actions.map((a: { label: { text: string } }) => a.label.text)).toEqual(['生产型', '商贸型']);
     expect(actions.every((a: { actionType: string }) => a.actionType === 'request')).toBe(true);
-    expect(actions.map((a: { id: string }) => parseButtonActionId(a.id))).toEqual(['survey:q1:manufacturing', 'survey:q1:trade']);
+    expect(actions.map((a: { id: string }) => parseButtonActionId(a.id))).toEqual([
+      'survey:q1:manufacturing',
+      'survey:q1:trade',
+    ]);
   });
 
   it('a custom template gets cardParamMap with title, content and buttons', () => {

@@ -6,11 +6,14 @@ import { createDingtalkAdapter } from '../adapters/dingtalk/adapter.ts';
 import { GroupRobot, groupRobotKey } from '../adapters/dingtalk/group-robot.ts';
 import { ConfigError, laneOf, ManualClock, PlatformApiError } from '../src/index.ts';
 
-const vectors = JSON.parse(readFileSync(new URL('./fixtures/dingtalk/sign-vectors.json', import.meta.url), 'utf8')) as {
+const vectors = JSON.parse(
+  readFileSync(new URL('./fixtures/dingtalk/sign-vectors.json', import.meta.url), 'utf8'),
+) as {
   groupRobot: Array<{ secret: string; timestamp: string; signBase64: string; signUrlEncoded: string }>;
 };
 const SECRET = vectors.groupRobot[0].secret;
-const WEBHOOK = 'https://oapi.dingtalk.com/robot/send?access_token=6a1ee4d2c1c7d5b1a0f8e3b2c9d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9';
+const WEBHOOK =
+  'https://oapi.dingtalk.com/robot/send?access_token=6a1ee4d2c1c7d5b1a0f8e3b2c9d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9';
 
 /**
  * A fake robot endpoint on 127.0.0.1 (the webhook's origin is rebased onto it through
@@ -55,7 +58,9 @@ describe('GroupRobot 加签', () => {
       seen = [];
       await robot(clock).send({ text: '上线通知' });
       const raw = seen[0].url;
-      expect(raw).toBe(`/robot/send?access_token=${WEBHOOK.split('=')[1]}&timestamp=${v.timestamp}&sign=${v.signUrlEncoded}`);
+      expect(raw).toBe(
+        `/robot/send?access_token=${WEBHOOK.split('=')[1]}&timestamp=${v.timestamp}&sign=${v.signUrlEncoded}`,
+      );
       expect(raw).not.toContain('%25');
       expect(raw).toMatch(/%2B/);
       expect(raw).toMatch(/%2F/);
@@ -81,9 +86,21 @@ describe('GroupRobot 加签', () => {
     const clock = new ManualClock(Number(vectors.groupRobot[0].timestamp));
     const r = robot(clock);
     await r.send({ text: '**试点上线** 今天 18:00' });
-    await r.send({ text: '本周例会改期？', buttons: [{ label: '同意', value: 'a' }, { label: '不同意', value: 'b' }] });
-    expect(seen[0].body).toEqual({ msgtype: 'markdown', markdown: { title: '试点上线 今天 18:00', text: '**试点上线** 今天 18:00' } });
-    expect(seen[1].body).toEqual({ msgtype: 'text', text: { content: '本周例会改期？\n1. 同意  2. 不同意\n回复数字或选项名称' } });
+    await r.send({
+      text: '本周例会改期？',
+      buttons: [
+        { label: '同意', value: 'a' },
+        { label: '不同意', value: 'b' },
+      ],
+    });
+    expect(seen[0].body).toEqual({
+      msgtype: 'markdown',
+      markdown: { title: '试点上线 今天 18:00', text: '**试点上线** 今天 18:00' },
+    });
+    expect(seen[1].body).toEqual({
+      msgtype: 'text',
+      text: { content: '本周例会改期？\n1. 同意  2. 不同意\n回复数字或选项名称' },
+    });
   });
 
   it('errcode 130101 (too fast) is retryable after about a minute; 310000 (bad sign) is permanent', async () => {
@@ -95,7 +112,10 @@ describe('GroupRobot 加签', () => {
     expect(e).toBeInstanceOf(PlatformApiError);
     expect(e).toMatchObject({ errcode: 130101, retryable: true, retryAfterMs: 60_000, method: 'robot/send' });
     replies = [{ errcode: 310000, errmsg: 'sign not match' }];
-    await expect(robot(clock).send({ text: 'x' })).rejects.toMatchObject({ errcode: 310000, retryable: false });
+    await expect(robot(clock).send({ text: 'x' })).rejects.toMatchObject({
+      errcode: 310000,
+      retryable: false,
+    });
   });
 
   it('DINGTALK_OAPI_BASE replaces DingTalk’s public origin; a pasted timestamp/sign is dropped', async () => {
@@ -104,9 +124,12 @@ describe('GroupRobot 加签', () => {
     expect(r.signedUrl()).toBe(
       `http://127.0.0.1:9/robot/send?access_token=${WEBHOOK.split('=')[1]}&timestamp=${vectors.groupRobot[0].timestamp}&sign=${vectors.groupRobot[0].signUrlEncoded}`,
     );
-    expect(new GroupRobot({ webhook: 'https://hook.example/robot/send?access_token=x', oapiBase: 'http://127.0.0.1:9' }).signedUrl()).toBe(
-      'https://hook.example/robot/send?access_token=x',
-    );
+    expect(
+      new GroupRobot({
+        webhook: 'https://hook.example/robot/send?access_token=x',
+        oapiBase: 'http://127.0.0.1:9',
+      }).signedUrl(),
+    ).toBe('https://hook.example/robot/send?access_token=x');
     expect(() => new GroupRobot({ webhook: 'not a url' })).toThrow(ConfigError);
   });
 
@@ -127,7 +150,9 @@ describe('GroupRobot 加签', () => {
     expect(seen[0].url).toMatch(/^\/robot\/send\?access_token=6a1e.*&timestamp=\d{13}&sign=/);
     // Only the group robot is configured: app sends fail permanently, nothing is started.
     expect(a.start).toBeUndefined();
-    await expect(a.send({ platform: 'dingtalk', userId: 'u' }, { text: 'x' }, { idempotencyKey: 'k' })).rejects.toMatchObject({
+    await expect(
+      a.send({ platform: 'dingtalk', userId: 'u' }, { text: 'x' }, { idempotencyKey: 'k' }),
+    ).rejects.toMatchObject({
       retryable: false,
     });
   });

@@ -8,10 +8,13 @@ import { createDingtalkAdapter } from '../adapters/dingtalk/adapter.ts';
 import { type IncomingMessage, ManualClock, silentLogger } from '../src/index.ts';
 
 const SECRET = 'dingappsecret_test_1234567890';
-const vectors = JSON.parse(readFileSync(new URL('./fixtures/dingtalk/sign-vectors.json', import.meta.url), 'utf8')) as {
+const vectors = JSON.parse(
+  readFileSync(new URL('./fixtures/dingtalk/sign-vectors.json', import.meta.url), 'utf8'),
+) as {
   appCallback: Array<{ appSecret: string; timestamp: string; sign: string }>;
 };
-const fixture = (name: string) => readFileSync(new URL(`./fixtures/dingtalk/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string) =>
+  readFileSync(new URL(`./fixtures/dingtalk/${name}`, import.meta.url), 'utf8');
 const T0 = Number(vectors.appCallback[0].timestamp);
 
 /** Signs the way DingTalk documents it, written apart from verify.ts (hex key path, Buffer concat). */
@@ -71,7 +74,9 @@ const flush = () => new Promise((r) => setImmediate(r));
 
 describe('POST /webhooks/dingtalk (HTTP mode)', () => {
   it('the published-construction vector is what our independent signer gives', () => {
-    expect(sign(vectors.appCallback[0].timestamp, vectors.appCallback[0].appSecret)).toBe(vectors.appCallback[0].sign);
+    expect(sign(vectors.appCallback[0].timestamp, vectors.appCallback[0].appSecret)).toBe(
+      vectors.appCallback[0].sign,
+    );
   });
 
   it('a good signature → 200 at once, the message dispatched once', async () => {
@@ -102,7 +107,11 @@ describe('POST /webhooks/dingtalk (HTTP mode)', () => {
 
   it('a bad signature → 401, nothing dispatched', async () => {
     const ts = String(T0);
-    for (const headers of [{ timestamp: ts, sign: sign(ts, 'wrong') }, { timestamp: ts }, { timestamp: String(T0 + 1), sign: sign(ts) }]) {
+    for (const headers of [
+      { timestamp: ts, sign: sign(ts, 'wrong') },
+      { timestamp: ts },
+      { timestamp: String(T0 + 1), sign: sign(ts) },
+    ]) {
       const res = await post(fixture('direct-text.json'), headers);
       expect(res.status).toBe(401);
       expect(await res.json()).toMatchObject({ error: { code: 'signature_invalid' } });

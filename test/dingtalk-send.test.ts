@@ -22,7 +22,15 @@ function adapter(cardTemplateId?: string) {
   const clock = new ManualClock(T0);
   const a = createDingtalkAdapter(
     {
-      dingtalk: { clientId: 'dingapp', clientSecret: 'sec', robotCode: 'dingapp', mode: 'stream', apiBase: API, oapiBase: OAPI, cardTemplateId },
+      dingtalk: {
+        clientId: 'dingapp',
+        clientSecret: 'sec',
+        robotCode: 'dingapp',
+        mode: 'stream',
+        apiBase: API,
+        oapiBase: OAPI,
+        cardTemplateId,
+      },
     },
     { clock },
   );
@@ -43,7 +51,8 @@ const group = (expiresAt?: number): Address => ({
   ...(expiresAt ? { meta: { sessionWebhook: HOOK, sessionWebhookExpiredTime: String(expiresAt) } } : {}),
 });
 
-const token = () => nock(API).post('/v1.0/oauth2/accessToken').reply(200, { accessToken: 'tok', expireIn: 7200 });
+const token = () =>
+  nock(API).post('/v1.0/oauth2/accessToken').reply(200, { accessToken: 'tok', expireIn: 7200 });
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => {
@@ -85,7 +94,10 @@ describe('sessionWebhook vs robot API', () => {
     const { a } = adapter();
     token();
     nock(API)
-      .post('/v1.0/robot/groupMessages/send', (b) => b.openConversationId === 'cidGroup1==' && b.msgKey === 'sampleMarkdown')
+      .post(
+        '/v1.0/robot/groupMessages/send',
+        (b) => b.openConversationId === 'cidGroup1==' && b.msgKey === 'sampleMarkdown',
+      )
       .reply(200, { processQueryKey: 'g1' });
     await a.send(group(T0 - 1), { text: FAQ }, opts);
   });
@@ -98,19 +110,27 @@ describe('sessionWebhook vs robot API', () => {
 
   it('a refused sessionWebhook falls back to the robot API; a retryable failure does not', async () => {
     const { a } = adapter();
-    nock(OAPI).post('/robot/sendBySession').query(true).reply(200, { errcode: 300001, errmsg: 'session 过期' });
+    nock(OAPI)
+      .post('/robot/sendBySession')
+      .query(true)
+      .reply(200, { errcode: 300001, errmsg: 'session 过期' });
     token();
     nock(API).post('/v1.0/robot/oToMessages/batchSend').reply(200, { processQueryKey: 'fallback' });
     expect(await a.send(direct(T0 + 3_600_000), { text: '您好' }, opts)).toEqual({ messageId: 'fallback' });
 
     nock(OAPI).post('/robot/sendBySession').query(true).reply(503, 'busy');
-    await expect(a.send(direct(T0 + 3_600_000), { text: '您好' }, opts)).rejects.toMatchObject({ retryable: true, status: 503 });
+    await expect(a.send(direct(T0 + 3_600_000), { text: '您好' }, opts)).rejects.toMatchObject({
+      retryable: true,
+      status: 503,
+    });
   });
 
   it('pushes to a user key (no meta) go through batchSend', async () => {
     const { a } = adapter();
     token();
-    nock(API).post('/v1.0/robot/oToMessages/batchSend', (b) => b.userIds[0] === 'wangwu').reply(200, {});
+    nock(API)
+      .post('/v1.0/robot/oToMessages/batchSend', (b) => b.userIds[0] === 'wangwu')
+      .reply(200, {});
     await a.send({ platform: 'dingtalk', userId: 'wangwu', chatType: 'direct' }, { text: '今日微课' }, opts);
   });
 });
@@ -177,7 +197,9 @@ describe('choices: card vs numbered text', () => {
 describe('addresses', () => {
   it('an address with neither user nor chat is a permanent error', async () => {
     const { a } = adapter();
-    await expect(a.send({ platform: 'dingtalk' }, { text: 'x' }, opts)).rejects.toBeInstanceOf(PlatformApiError);
+    await expect(a.send({ platform: 'dingtalk' }, { text: 'x' }, opts)).rejects.toBeInstanceOf(
+      PlatformApiError,
+    );
   });
 
   it('a group-robot address without a configured robot is a permanent error', async () => {
@@ -190,7 +212,9 @@ describe('addresses', () => {
   it('liveSessionWebhook honours the margin and needs an expiry', () => {
     expect(liveSessionWebhook(direct(T0 + 60_001), T0, 60_000)).toBe(HOOK);
     expect(liveSessionWebhook(direct(T0 + 60_000), T0, 60_000)).toBeUndefined();
-    expect(liveSessionWebhook({ platform: 'dingtalk', userId: 'x', meta: { sessionWebhook: HOOK } }, T0, 0)).toBeUndefined();
+    expect(
+      liveSessionWebhook({ platform: 'dingtalk', userId: 'x', meta: { sessionWebhook: HOOK } }, T0, 0),
+    ).toBeUndefined();
   });
 
   it('Stream mode has start and no webhook route; HTTP mode mounts and does not start', () => {
@@ -198,7 +222,14 @@ describe('addresses', () => {
     expect(typeof a.start).toBe('function');
     expect(a.mount).toBeUndefined();
     const h = createDingtalkAdapter({
-      dingtalk: { clientId: 'x', clientSecret: 'y', robotCode: 'x', mode: 'http', apiBase: API, oapiBase: OAPI },
+      dingtalk: {
+        clientId: 'x',
+        clientSecret: 'y',
+        robotCode: 'x',
+        mode: 'http',
+        apiBase: API,
+        oapiBase: OAPI,
+      },
     });
     expect(typeof h.mount).toBe('function');
     expect(h.start).toBeUndefined();

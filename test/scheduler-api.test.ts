@@ -50,12 +50,17 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
-const post = (path: string, body: unknown) =>
-  fetch(base + path, {
+// biome-ignore lint/suspicious/noExplicitAny: the test reads arbitrary JSON
+type Json = any;
+const post = async (path: string, body: unknown) => {
+  const res = await fetch(base + path, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
+  return { status: res.status, json: async (): Promise<Json> => res.json() };
+};
+const get = async (path: string): Promise<Json> => (await fetch(base + path)).json();
 
 describe('jobs admin API', () => {
   it('POST /jobs/:name/run runs the job as if the clock read `at`', async () => {

@@ -43,7 +43,6 @@ beforeAll(async () => {
       bot.dispatch({
         id: randomUUID(),
         platform: 'dev',
-        userId: m.userId,
         address: { platform: 'dev', userId: m.userId },
         ...m,
       }),

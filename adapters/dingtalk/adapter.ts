@@ -12,7 +12,14 @@ import type {
 import { PlatformApiError, silentLogger, systemClock } from '../../src/index.ts';
 import { DingtalkApi } from './api.ts';
 import { type DecodeResult, decodeCardCallback, decodeRobotMessage } from './decode.ts';
-import { buildCardData, cardBizIdFor, DINGTALK_TEXT_MAX_CHARS, render, toRobotMsg, toWebhookMsg } from './encode.ts';
+import {
+  buildCardData,
+  cardBizIdFor,
+  DINGTALK_TEXT_MAX_CHARS,
+  render,
+  toRobotMsg,
+  toWebhookMsg,
+} from './encode.ts';
 import { GroupRobot, unknownRobotError } from './group-robot.ts';
 import { mountDingtalkWebhook } from './http-route.ts';
 import { DingtalkStream, STREAM_TOPICS, type StreamOptions } from './stream.ts';
@@ -77,7 +84,10 @@ export interface DingtalkAdapter extends Adapter {
  * @param opts clock, logger, a ready group robot, Stream tuning, sessionWebhook margin (ms)
  * @throws {ConfigError} code `config_invalid` when `DINGTALK_GROUP_WEBHOOK` is not a URL.
  */
-export function createDingtalkAdapter(cfg: DingtalkAdapterConfig, opts: DingtalkAdapterOptions = {}): DingtalkAdapter {
+export function createDingtalkAdapter(
+  cfg: DingtalkAdapterConfig,
+  opts: DingtalkAdapterOptions = {},
+): DingtalkAdapter {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? silentLogger;
   const app = cfg.dingtalk;
@@ -108,7 +118,8 @@ export function createDingtalkAdapter(cfg: DingtalkAdapterConfig, opts: Dingtalk
     const m: IncomingMessage = decoded.message;
     void ctx.dispatch(m).catch((e) => log.error('dingtalk: dispatch failed', { id: m.id, error: String(e) }));
   };
-  const decodeMessage = (payload: unknown) => decodeRobotMessage(payload, { robotCode: app?.robotCode ?? '', botNames });
+  const decodeMessage = (payload: unknown) =>
+    decodeRobotMessage(payload, { robotCode: app?.robotCode ?? '', botNames });
 
   async function send(to: Address, message: OutgoingMessage, sendOpts: SendOptions): Promise<SendResult> {
     if (to.meta?.robot) {
@@ -116,14 +127,27 @@ export function createDingtalkAdapter(cfg: DingtalkAdapterConfig, opts: Dingtalk
       return groupRobot.send(message);
     }
     if (!api || !app)
-      throw new PlatformApiError({ platform: 'dingtalk', method: 'send', message: 'DingTalk app robot is not configured (DINGTALK_CLIENT_ID)' });
+      throw new PlatformApiError({
+        platform: 'dingtalk',
+        method: 'send',
+        message: 'DingTalk app robot is not configured (DINGTALK_CLIENT_ID)',
+      });
     const group = to.chatType !== 'direct' && !!to.chatId;
-    if (!group && !to.userId) throw new PlatformApiError({ platform: 'dingtalk', method: 'send', message: 'address has no userId or chatId' });
+    if (!group && !to.userId)
+      throw new PlatformApiError({
+        platform: 'dingtalk',
+        method: 'send',
+        message: 'address has no userId or chatId',
+      });
 
     if (message.buttons?.length && app.cardTemplateId) {
       const cardBizId = cardBizIdFor(sendOpts.idempotencyKey);
       const target = group ? { openConversationId: to.chatId as string } : { userId: to.userId as string };
-      await api.sendCard(target, { cardTemplateId: app.cardTemplateId, cardBizId, cardData: buildCardData(message, app.cardTemplateId) });
+      await api.sendCard(target, {
+        cardTemplateId: app.cardTemplateId,
+        cardBizId,
+        cardData: buildCardData(message, app.cardTemplateId),
+      });
       return { messageId: cardBizId };
     }
     const rendered = render(message);
@@ -135,7 +159,10 @@ export function createDingtalkAdapter(cfg: DingtalkAdapterConfig, opts: Dingtalk
       } catch (e) {
         // Retryable failures go back to the outbox; a refusal (expired session) falls through.
         if (!(e instanceof PlatformApiError) || e.retryable) throw e;
-        log.info('dingtalk: sessionWebhook refused, using the robot API', { errcode: e.errcode, status: e.status });
+        log.info('dingtalk: sessionWebhook refused, using the robot API', {
+          errcode: e.errcode,
+          status: e.status,
+        });
       }
     }
     const r = group

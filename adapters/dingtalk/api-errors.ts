@@ -14,7 +14,12 @@ export const ERRCODE_TOO_FAST = 130101;
 export const TOO_FAST_WAIT_MS = 60_000;
 
 /** Old-style errcodes that mean the access token is invalid or expired (unverified list). */
-const TOKEN_ERRCODES = new Set<number | string>([40014, 42001, 'InvalidAuthentication', 'InvalidAccessToken']);
+const TOKEN_ERRCODES = new Set<number | string>([
+  40014,
+  42001,
+  'InvalidAuthentication',
+  'InvalidAccessToken',
+]);
 /** Old-style errcodes worth retrying: -1 system busy, 130101 too fast. */
 const RETRY_ERRCODES = new Set<number | string>([-1, ERRCODE_TOO_FAST]);
 /** New-style `code`s meaning throttling or a passing outage. */
@@ -57,13 +62,24 @@ export function replyError(
   retryAfter: string | null,
   now: number,
 ): PlatformApiError | undefined {
-  const b = (body && typeof body === 'object' ? body : {}) as { errcode?: unknown; errmsg?: unknown; code?: unknown; message?: unknown };
+  const b = (body && typeof body === 'object' ? body : {}) as {
+    errcode?: unknown;
+    errmsg?: unknown;
+    code?: unknown;
+    message?: unknown;
+  };
   const errcode = typeof b.errcode === 'number' ? b.errcode : typeof b.code === 'string' ? b.code : undefined;
   const ok = status >= 200 && status < 300 && (b.errcode === undefined || b.errcode === 0);
   if (ok) {
     if (body === undefined && status !== 204)
       // A 2xx that is not JSON comes from a proxy or an outage page, not from DingTalk.
-      return new PlatformApiError({ platform: 'dingtalk', method, status, message: 'reply is not JSON', retryable: true });
+      return new PlatformApiError({
+        platform: 'dingtalk',
+        method,
+        status,
+        message: 'reply is not JSON',
+        retryable: true,
+      });
     return undefined;
   }
   const tokenInvalid = status === 401 || (errcode !== undefined && TOKEN_ERRCODES.has(errcode));

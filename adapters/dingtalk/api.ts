@@ -87,9 +87,20 @@ export class DingtalkApi {
       ...msg,
     })) as { processQueryKey?: string; invalidStaffIdList?: string[]; flowControlledStaffIdList?: string[] };
     if (r?.invalidStaffIdList?.includes(userId))
-      throw new PlatformApiError({ platform: 'dingtalk', method, errcode: 'invalidStaffId', message: `not a userId of this org: ${userId}` });
+      throw new PlatformApiError({
+        platform: 'dingtalk',
+        method,
+        errcode: 'invalidStaffId',
+        message: `not a userId of this org: ${userId}`,
+      });
     if (r?.flowControlledStaffIdList?.includes(userId))
-      throw new PlatformApiError({ platform: 'dingtalk', method, errcode: 'flowControlled', message: 'user is flow-controlled', retryable: true });
+      throw new PlatformApiError({
+        platform: 'dingtalk',
+        method,
+        errcode: 'flowControlled',
+        message: 'user is flow-controlled',
+        retryable: true,
+      });
     return { processQueryKey: r?.processQueryKey };
   }
 
@@ -113,7 +124,10 @@ export class DingtalkApi {
    * @param card `cardTemplateId`, `cardBizId` (stable per message), `cardData` (JSON string)
    * @see https://open.dingtalk.com/document/orgapp/robots-send-interactive-cards
    */
-  async sendCard(target: CardTarget, card: { cardTemplateId: string; cardBizId: string; cardData: string }): Promise<void> {
+  async sendCard(
+    target: CardTarget,
+    card: { cardTemplateId: string; cardBizId: string; cardData: string },
+  ): Promise<void> {
     await this.openapi('robot/interactiveCards/send', '/v1.0/im/v1.0/robot/interactiveCards/send', {
       ...card,
       robotCode: this.opts.robotCode,
@@ -139,7 +153,11 @@ export class DingtalkApi {
       return await this.request(method, `${this.opts.apiBase}${path}`, body, token);
     } catch (e) {
       if (!(e instanceof PlatformApiError) || !e.tokenInvalid) throw e;
-      this.log.info('dingtalk token refused, refetching once', { method, errcode: e.errcode, status: e.status });
+      this.log.info('dingtalk token refused, refetching once', {
+        method,
+        errcode: e.errcode,
+        status: e.status,
+      });
       this.invalidate(token);
       return this.request(method, `${this.opts.apiBase}${path}`, body, await this.accessToken());
     }
@@ -153,7 +171,12 @@ export class DingtalkApi {
       appSecret: this.opts.clientSecret,
     })) as { accessToken?: unknown; expireIn?: unknown };
     if (typeof r?.accessToken !== 'string' || !r.accessToken)
-      throw new PlatformApiError({ platform: 'dingtalk', method, message: 'no accessToken in reply', retryable: true });
+      throw new PlatformApiError({
+        platform: 'dingtalk',
+        method,
+        message: 'no accessToken in reply',
+        retryable: true,
+      });
     const ttlMs = (typeof r.expireIn === 'number' && r.expireIn > 0 ? r.expireIn : 7200) * 1000;
     // A token shorter-lived than twice the margin is renewed at half its life.
     const renewAt = this.clock.now() + (ttlMs > 2 * this.margin ? ttlMs - this.margin : ttlMs / 2);

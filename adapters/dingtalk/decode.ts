@@ -61,7 +61,8 @@ export function decodeRobotMessage(payload: unknown, opts: DecodeOptions): Decod
 
   const meta: Record<string, string> = {};
   if (str(p.sessionWebhook)) meta.sessionWebhook = p.sessionWebhook as string;
-  if (Number.isFinite(p.sessionWebhookExpiredTime)) meta.sessionWebhookExpiredTime = String(p.sessionWebhookExpiredTime);
+  if (Number.isFinite(p.sessionWebhookExpiredTime))
+    meta.sessionWebhookExpiredTime = String(p.sessionWebhookExpiredTime);
   const address: Address = group
     ? { platform: 'dingtalk', chatId: conversationId, chatType: 'group', userId, meta }
     : { platform: 'dingtalk', userId, chatType: 'direct', meta };
@@ -150,10 +151,14 @@ export function stripBotMention(text: string, botNames: readonly string[]): stri
   return out.replace(new RegExp(`^${SPACE}+|${SPACE}+$`, 'gu'), '');
 }
 
-function parsePrivateData(json: unknown): { actionIds?: unknown[]; params?: Record<string, unknown> } | undefined {
+function parsePrivateData(
+  json: unknown,
+): { actionIds?: unknown[]; params?: Record<string, unknown> } | undefined {
   if (typeof json !== 'string' || !json) return undefined;
   try {
-    const v = JSON.parse(json) as { cardPrivateData?: { actionIds?: unknown[]; params?: Record<string, unknown> } };
+    const v = JSON.parse(json) as {
+      cardPrivateData?: { actionIds?: unknown[]; params?: Record<string, unknown> };
+    };
     return v?.cardPrivateData;
   } catch {
     return undefined;

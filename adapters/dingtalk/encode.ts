@@ -157,9 +157,16 @@ export function buildCardData(message: OutgoingMessage, templateId: string): str
 
 /** Message title, else its first plain line (links as their labels), cut to 20 characters (grapheme-safe). */
 function titleOf(message: OutgoingMessage, locale: Locale): string {
-  const firstLine = () => markdownToPlain(message.text.replace(/!?\[([^\]\n]*)\]\([^)\s]*\)/g, '$1')).trim().split('\n')[0]?.trim();
+  const firstLine = () =>
+    markdownToPlain(message.text.replace(/!?\[([^\]\n]*)\]\([^)\s]*\)/g, '$1'))
+      .trim()
+      .split('\n')[0]
+      ?.trim();
   const source = message.title?.trim() || firstLine() || '';
-  const g = Array.from(new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(source), (s) => s.segment);
+  const g = Array.from(
+    new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(source),
+    (s) => s.segment,
+  );
   const cut = g.length > 20 ? `${g.slice(0, 19).join('')}…` : source;
   return cut || t(locale, M.choose);
 }

@@ -62,7 +62,12 @@ export class GroupRobot {
   constructor(private readonly opts: GroupRobotOptions) {
     this.key = groupRobotKey(opts.webhook);
     this.lane = `dingtalk:robot:${this.key}`;
-    this.address = { platform: 'dingtalk', chatId: `robot:${this.key}`, chatType: 'group', meta: { robot: this.key } };
+    this.address = {
+      platform: 'dingtalk',
+      chatId: `robot:${this.key}`,
+      chatType: 'group',
+      meta: { robot: this.key },
+    };
     this.base = rebase(stripSignParams(opts.webhook), opts.oapiBase);
     this.clock = opts.clock ?? systemClock;
     this.log = opts.log ?? silentLogger;
@@ -108,7 +113,11 @@ export class GroupRobot {
     }
     const err = replyError(method, res.status, body, res.headers.get('retry-after'), this.clock.now());
     if (err) {
-      this.log.warn('dingtalk group robot refused a message', { lane: this.lane, errcode: err.errcode, status: err.status });
+      this.log.warn('dingtalk group robot refused a message', {
+        lane: this.lane,
+        errcode: err.errcode,
+        status: err.status,
+      });
       throw err;
     }
     return {};
@@ -124,7 +133,9 @@ function stripSignParams(webhook: string): string {
   try {
     u = new URL(webhook);
   } catch {
-    throw new ConfigError(['DINGTALK_GROUP_WEBHOOK: not a URL (expected https://oapi.dingtalk.com/robot/send?access_token=…)']);
+    throw new ConfigError([
+      'DINGTALK_GROUP_WEBHOOK: not a URL (expected https://oapi.dingtalk.com/robot/send?access_token=…)',
+    ]);
   }
   if (!u.searchParams.has('timestamp') && !u.searchParams.has('sign')) return webhook;
   u.searchParams.delete('timestamp');

@@ -30,7 +30,11 @@ export function mountDingtalkWebhook(router: Router, opts: WebhookRouteOptions):
   router.post(
     DINGTALK_WEBHOOK_PATH,
     (req, res, next) => {
-      const v = verifyRobotCallback({ timestamp: req.get('timestamp'), sign: req.get('sign') }, opts.appSecret, opts.clock.now());
+      const v = verifyRobotCallback(
+        { timestamp: req.get('timestamp'), sign: req.get('sign') },
+        opts.appSecret,
+        opts.clock.now(),
+      );
       if (v.ok) return next();
       opts.log.warn('dingtalk webhook: bad signature', { reason: v.reason });
       res.status(401).json(error('signature_invalid', `bad signature (${v.reason})`));

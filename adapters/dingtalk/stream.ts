@@ -59,9 +59,13 @@ class GatewayClient extends DWClient {
     opts: { clientId: string; clientSecret: string },
   ) {
     // `subscriptions` is passed fresh: the SDK's default array is module-level and shared.
-    super({ ...opts, keepAlive: false, autoReconnect: false, subscriptions: [], ua: 'rollout-bot' } as ConstructorParameters<
-      typeof DWClient
-    >[0]);
+    super({
+      ...opts,
+      keepAlive: false,
+      autoReconnect: false,
+      subscriptions: [],
+      ua: 'rollout-bot',
+    } as ConstructorParameters<typeof DWClient>[0]);
   }
 
   /** `POST {apiBase}/v1.0/gateway/connections/open` → `{endpoint, ticket}` → `endpoint?ticket=…`. */
@@ -76,7 +80,8 @@ class GatewayClient extends DWClient {
     if (!res.ok) throw new Error(`gateway connections/open: HTTP ${res.status}`);
     const body = (await res.json()) as { endpoint?: string; ticket?: string };
     if (!body?.endpoint || !body.ticket) throw new Error('gateway connections/open: no endpoint or ticket');
-    (this as unknown as { dw_url: string }).dw_url = `${body.endpoint}?ticket=${encodeURIComponent(body.ticket)}`;
+    (this as unknown as { dw_url: string }).dw_url =
+      `${body.endpoint}?ticket=${encodeURIComponent(body.ticket)}`;
     return this;
   }
 
@@ -101,7 +106,10 @@ export class DingtalkStream {
   constructor(private readonly opts: StreamOptions) {
     this.log = opts.log ?? silentLogger;
     this.random = opts.random ?? Math.random;
-    this.client = new GatewayClient(opts.apiBase, { clientId: opts.clientId, clientSecret: opts.clientSecret });
+    this.client = new GatewayClient(opts.apiBase, {
+      clientId: opts.clientId,
+      clientSecret: opts.clientSecret,
+    });
     this.client.registerCallbackListener(TOPIC_ROBOT, (f) => this.onCallbackFrame(f));
     this.client.registerCallbackListener(TOPIC_CARD, (f) => this.onCallbackFrame(f));
   }
@@ -145,7 +153,10 @@ export class DingtalkStream {
     try {
       this.opts.onCallback(frame.headers.topic, data);
     } catch (e) {
-      this.log.error('dingtalk stream: callback handler threw', { error: String(e), topic: frame.headers.topic });
+      this.log.error('dingtalk stream: callback handler threw', {
+        error: String(e),
+        topic: frame.headers.topic,
+      });
     }
   }
 
@@ -162,7 +173,10 @@ export class DingtalkStream {
       ]);
     } catch (e) {
       this.client.socketRef?.terminate();
-      this.log.warn('dingtalk stream: connect failed', { error: String((e as Error)?.message ?? e), attempt: this.attempt });
+      this.log.warn('dingtalk stream: connect failed', {
+        error: String((e as Error)?.message ?? e),
+        attempt: this.attempt,
+      });
       return false;
     } finally {
       clearTimeout(timer);

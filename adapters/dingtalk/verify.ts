@@ -47,6 +47,7 @@ export function verifyRobotCallback(
   const expected = Buffer.from(dingtalkSign(timestamp, appSecret), 'utf8');
   const given = Buffer.from(sign, 'utf8');
   // timingSafeEqual needs equal lengths; a length mismatch is itself no secret (Base64 of 32 bytes).
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad-sign' };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: 'bad-sign' };
   return { ok: true };
 }

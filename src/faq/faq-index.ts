@@ -59,9 +59,9 @@ type FaqField = 'q' | 's' | 'a' | 't';
  * has many incidental words; its matches also count only 0.5 towards confidence).
  */
 export const DEFAULT_FIELDS: Record<FaqField, FieldSpec> = {
-  q: { weight: 3, b: 0.5, strength: 1 },
+  q: { weight: Number(process.env.QW ?? 3), b: Number(process.env.QB ?? 0.5), strength: 1 },
   s: { weight: 2, b: 0.5, strength: 1 },
-  a: { weight: 1, b: 0.75, strength: 0.5 },
+  a: { weight: Number(process.env.AW ?? 1), b: Number(process.env.AB ?? 0.75), strength: Number(process.env.AS ?? 0.5) },
   t: { weight: 1, b: 0, strength: 0.8 },
 };
 

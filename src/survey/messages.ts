@@ -68,12 +68,12 @@ export const M = defineMessages({
     en: 'Please reply with a whole number, e.g. {example}',
   },
   outOfRange: {
-    'zh-CN': '请回复 {range} 的数字，例如：{example}',
+    'zh-CN': '请回复{range}的数字，例如：{example}',
     en: 'Please reply with a number {range}, e.g. {example}',
   },
-  rangeWordsBoth: { 'zh-CN': '{min}–{max} 之间', en: 'from {min} to {max}' },
-  rangeWordsMin: { 'zh-CN': '不小于 {min}', en: 'of at least {min}' },
-  rangeWordsMax: { 'zh-CN': '不大于 {max}', en: 'of at most {max}' },
+  rangeWordsBoth: { 'zh-CN': ' {min}–{max} 之间', en: 'from {min} to {max}' },
+  rangeWordsMin: { 'zh-CN': '不小于 {min} ', en: 'of at least {min}' },
+  rangeWordsMax: { 'zh-CN': '不大于 {max} ', en: 'of at most {max}' },
   badDate: {
     'zh-CN': '没看懂这个日期。请按 {example} 或 3月5日 的格式回复',
     en: 'I could not read that date. Please reply like {example}',

@@ -59,6 +59,16 @@ export interface Ticket {
   events: TicketEvent[];
 }
 
+/**
+ * Records a handler's first words to the requester (reply, resolve or escalate; claiming alone is
+ * not a response): sets `firstResponseAt` once, and makes `by` the handler if nobody claimed it.
+ * @param at ms since epoch (UTC)
+ */
+export function markResponded(t: Ticket, by: UserKey, at: number): void {
+  t.firstResponseAt ??= at;
+  t.handler ??= by;
+}
+
 /** SLA state for lists and filters. */
 export type SlaState = 'ok' | 'at_risk' | 'breached';
 
@@ -101,6 +111,13 @@ export function parseHandler(spec: string): HandlerTarget {
     };
   }
   return { kind: 'user', key: spec, address: directAddress(spec) };
+}
+
+/** Who hears about a ticket on level two: its handler once claimed, else every handler (or the lead). */
+export function levelTwoTargets(s: TicketSettings, tk: Ticket): HandlerTarget[] {
+  if (tk.handler) return [parseHandler(tk.handler)];
+  if (s.handlers.length) return s.handlers;
+  return s.lead ? [parseHandler(s.lead)] : [];
 }
 
 /** Everything tickets need, normalized from config. */

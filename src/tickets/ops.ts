@@ -1,10 +1,11 @@
-import type { Outcome, Session, TurnContext } from '../core/feature.ts';
+import type { Outcome, TurnContext } from '../core/feature.ts';
 import { handled } from '../core/feature.ts';
 import { t } from '../core/i18n.ts';
-import type { Locale, OutgoingMessage, UserKey } from '../core/types.ts';
+import type { Locale, OutgoingMessage } from '../core/types.ts';
+import { isHandler, localeOf, pushRequester, pushTo } from './audience.ts';
+import { escalate } from './escalate.ts';
 import {
   categoryText,
-  eventsText,
   formatDue,
   handlerButtons,
   historyText,
@@ -13,14 +14,7 @@ import {
   requesterText,
   statusText,
 } from './messages.ts';
-import {
-  type HandlerTarget,
-  isActive,
-  isUserKey,
-  parseHandler,
-  type Ticket,
-  type TicketSettings,
-} from './model.ts';
+import { isActive, levelTwoTargets, markResponded, type Ticket, type TicketSettings } from './model.ts';
 import { clearAwaiting, loadTicket, reserveTicketId, saveTicket, setAwaiting, TICKETS } from './repo.ts';
 import { addWorkingHours } from './sla.ts';
 
@@ -34,45 +28,6 @@ export interface TicketEnv {
 }
 
 const reply = (text: string, extra?: Partial<OutgoingMessage>): Outcome => handled({ text, ...extra });
-
-/** The user's locale from their stored session (zh-CN when they never spoke to the bot). */
-async function localeOf(ctx: TurnContext, key: UserKey): Promise<Locale> {
-  if (key === ctx.userKey) return ctx.locale;
-  return (await ctx.store.get<Session>('sessions', key))?.locale ?? 'zh-CN';
-}
-
-/** True when the speaker is a configured handler (or the lead), directly or from a handler group. */
-export function isHandler(ctx: TurnContext, s: TicketSettings): boolean {
-  if (ctx.userKey === s.lead) return true;
-  const a = ctx.message.address;
-  return s.handlers.some((h) =>
-    h.kind === 'user'
-      ? h.key === ctx.userKey
-      : h.address.platform === a.platform && h.address.chatId === a.chatId,
-  );
-}
-
-/** Who hears about a ticket on level two: its handler once claimed, else every handler (or the lead). */
-function targets(s: TicketSettings, tk: Ticket): HandlerTarget[] {
-  if (tk.handler) return [parseHandler(tk.handler)];
-  if (s.handlers.length) return s.handlers;
-  return s.lead ? [parseHandler(s.lead)] : [];
-}
-
-/** Stages one push per target, each in the target's locale. */
-async function pushTo(
-  ctx: TurnContext,
-  to: HandlerTarget[],
-  build: (l: Locale) => OutgoingMessage,
-): Promise<void> {
-  for (const h of to) {
-    const l = h.kind === 'user' ? await localeOf(ctx, h.key) : 'zh-CN';
-    ctx.push({ to: h.kind === 'user' ? h.key : h.address, message: build(l) });
-  }
-}
-
-const pushRequester = (ctx: TurnContext, tk: Ticket, message: OutgoingMessage) =>
-  ctx.push({ to: tk.requesterAddress, message });
 
 /** How a handler appears to the requester: their display name when the platform gave one. */
 const whoText = (ctx: TurnContext, l: Locale) => ctx.message.userName ?? t(l, M.who);
@@ -113,7 +68,7 @@ export async function openTicket(ctx: TurnContext, env: TicketEnv, question: str
   };
   if (tk.category === undefined) delete tk.category;
   saveTicket(ctx.tx, tk);
-  await pushTo(ctx, targets(s, tk), (hl) => ({
+  await pushTo(ctx, levelTwoTargets(s, tk), (hl) => ({
     text: t(hl, M.newTicket, {
       id,
       category: categoryText(tk),
@@ -168,18 +123,12 @@ export async function act(
       return resolve(ctx, tk);
     case 'escalate':
       if (tk.status === 'escalated') return stateMsg();
-      return escalate(ctx, env, tk);
+      return escalate(ctx, env.settings, tk);
     case 'confirm':
     case 'reopen':
       if (tk.status !== 'resolved') return stateMsg();
       return verb === 'confirm' ? confirm(ctx, env, tk) : reopen(ctx, env, tk);
   }
-}
-
-/** Marks the speaker's first words to the requester (SLA met if before `dueAt`). */
-function responded(ctx: TurnContext, tk: Ticket): void {
-  tk.firstResponseAt ??= ctx.now;
-  tk.handler ??= ctx.userKey;
 }
 
 async function claim(ctx: TurnContext, tk: Ticket): Promise<Outcome> {
@@ -199,7 +148,7 @@ async function claim(ctx: TurnContext, tk: Ticket): Promise<Outcome> {
 }
 
 async function handlerReply(ctx: TurnContext, tk: Ticket, text: string): Promise<Outcome> {
-  responded(ctx, tk);
+  markResponded(tk, ctx.userKey, ctx.now);
   if (tk.status === 'open') tk.status = 'claimed';
   tk.events.push({ at: ctx.now, type: 'replied', by: ctx.userKey, text });
   saveTicket(ctx.tx, tk);
@@ -219,7 +168,7 @@ export async function requesterAnswer(
   tk.events.push({ at: ctx.now, type: 'answered', by: ctx.userKey, text });
   saveTicket(ctx.tx, tk);
   clearAwaiting(ctx.tx, tk.requester, tk.id);
-  await pushTo(ctx, targets(env.settings, tk), (hl) => ({
+  await pushTo(ctx, levelTwoTargets(env.settings, tk), (hl) => ({
     text: t(hl, M.relayToHandler, { id: tk.id, requester: requesterText(tk), text }),
     buttons: handlerButtons(hl, tk.id, ['reply', 'resolve']),
   }));
@@ -227,7 +176,7 @@ export async function requesterAnswer(
 }
 
 async function resolve(ctx: TurnContext, tk: Ticket): Promise<Outcome> {
-  responded(ctx, tk);
+  markResponded(tk, ctx.userKey, ctx.now);
   tk.status = 'resolved';
   tk.events.push({ at: ctx.now, type: 'resolved', by: ctx.userKey });
   saveTicket(ctx.tx, tk);
@@ -249,7 +198,7 @@ async function confirm(ctx: TurnContext, env: TicketEnv, tk: Ticket): Promise<Ou
   saveTicket(ctx.tx, tk);
   clearAwaiting(ctx.tx, tk.requester, tk.id);
   if (tk.handler)
-    await pushTo(ctx, targets(env.settings, tk), (hl) => ({
+    await pushTo(ctx, levelTwoTargets(env.settings, tk), (hl) => ({
       text: t(hl, M.confirmedToHandler, { id: tk.id }),
     }));
   return reply(t(ctx.locale, M.confirmedThanks, { id: tk.id }));
@@ -260,53 +209,9 @@ async function reopen(ctx: TurnContext, env: TicketEnv, tk: Ticket): Promise<Out
   tk.events.push({ at: ctx.now, type: 'reopened', by: ctx.userKey });
   saveTicket(ctx.tx, tk);
   setAwaiting(ctx.tx, tk.requester, { id: tk.id, kind: 'answer', since: ctx.now });
-  await pushTo(ctx, targets(env.settings, tk), (hl) => ({
+  await pushTo(ctx, levelTwoTargets(env.settings, tk), (hl) => ({
     text: t(hl, M.reopenedToHandler, { id: tk.id, question: tk.question }),
     buttons: handlerButtons(hl, tk.id, ['reply', 'resolve', 'escalate']),
   }));
   return reply(t(ctx.locale, M.reopenedAck, { id: tk.id }));
-}
-
-/** Level three: records the move, hands the history to the vendor (a user key) or to the handler to forward. */
-async function escalate(ctx: TurnContext, env: TicketEnv, tk: Ticket): Promise<Outcome> {
-  const s = env.settings;
-  const l = ctx.locale;
-  responded(ctx, tk);
-  tk.status = 'escalated';
-  tk.level = 3;
-  tk.events.push({
-    at: ctx.now,
-    type: 'escalated',
-    by: ctx.userKey,
-    ...(s.vendor ? { text: s.vendor } : {}),
-  });
-  saveTicket(ctx.tx, tk);
-  const rl = await localeOf(ctx, tk.requester);
-  pushRequester(ctx, tk, { text: t(rl, M.escalatedNotice, { id: tk.id }) });
-  const vendor = s.vendor;
-  if (vendor && isUserKey(vendor)) {
-    const vl = await localeOf(ctx, vendor);
-    ctx.push({
-      to: vendor,
-      message: {
-        text: t(vl, M.toVendor, {
-          id: tk.id,
-          category: categoryText(tk),
-          requester: requesterText(tk),
-          question: tk.question,
-          history: `${historyText(vl, tk)}\n${eventsText(vl, tk, s.sla.tz)}`,
-        }),
-      },
-    });
-    return reply(t(l, M.escalatedOk, { id: tk.id, vendor: t(l, M.vendorPushed, { vendor }) }));
-  }
-  const history = `${t(l, M.toVendor, {
-    id: tk.id,
-    category: categoryText(tk),
-    requester: requesterText(tk),
-    question: tk.question,
-    history: `${historyText(l, tk)}\n${eventsText(l, tk, s.sla.tz)}`,
-  })}`;
-  const how = vendor ? t(l, M.vendorContact, { vendor, history }) : t(l, M.vendorMissing, { history });
-  return reply(t(l, M.escalatedOk, { id: tk.id, vendor: how }));
 }

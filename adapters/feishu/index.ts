@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import express, { type Router } from 'express';
+import {
+  type Adapter,
+  type AdapterContext,
+  type Address,
+  type Clock,
+  type Config,
+  type Logger,
+  type OutgoingMessage,
+  SignatureError,
+  silentLogger,
+  systemClock,
+} from '../../src/index.ts';
+import { FeishuApi } from './api.ts';
+import { decodeFeishu } from './decode.ts';
+import { encodeFeishu, FEISHU_TEXT_LIMIT } from './encode.ts';
+import { decryptFeishu, safeEqual, verifyFeishuSignature } from './verify.ts';
+
+export interface FeishuAdapterOptions {
+  clock?: Clock;
+  log?: Logger;
+  bodyLimit?: string;
+}
+
+/**
+ * Feishu / Lark adapter on `POST /webhooks/feishu` (event subscription and card callbacks).
+ * Order of checks: with an Encrypt Key, the `X-Lark-Signature` over the raw bytes (challenge
+ * requests carry none, so they are accepted only after decrypting with the key and matching
+ * the Verification Token when one is set); without one, the Verification Token in the body.
+ * The challenge is answered at once (1 s deadline), events with 200 at once and then dispatched.
+ * @see https://open.feishu.cn/document/ukTMukTMukTM/uYDNxYjL2QTM24iN0EjN/event-subscription-configure-/request-url-configuration-case
+ */
+export function createFeishuAdapter(
+  cfg: NonNullable<Config['feishu']>,
+  opts: FeishuAdapterOptions = {},
+): Adapter {
+  const clock = opts.clock ?? systemClock;
+  const log = opts.log ?? silentLogger;
+  const api = new FeishuApi(cfg, clock);
+  const reject = (res: express.Response, status: number, code: string, message: string) =>
+    res.status(status).json({ error: { code, message } });
+
+  return {
+    platform: 'feishu',
+    limit: { chars: FEISHU_TEXT_LIMIT },
+    mount(router: Router, ctx: AdapterContext) {
+      router.post(
+        '/webhooks/feishu',
+        express.raw({ type: '*/*', limit: opts.bodyLimit ?? '1mb' }),
+        (req, res) => {
+          const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+          let outer: Record<string, unknown>;
+          try {
+            outer = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+            if (!outer || typeof outer !== 'object') throw new Error('not an object');
+          } catch {
+            return reject(res, 400, 'bad_request', 'body does not parse');
+          }
+          let body = outer;
+          const signed = req.get('x-lark-signature') !== undefined;
+          try {
+            if (cfg.encryptKey && signed)
+              verifyFeishuSignature({
+                encryptKey: cfg.encryptKey,
+                timestamp: req.get('x-lark-request-timestamp'),
+                nonce: req.get('x-lark-request-nonce'),
+                signature: req.get('x-lark-signature'),
+                rawBody: raw,
+                nowMs: clock.now(),
+              });
+            if (cfg.encryptKey && typeof outer.encrypt === 'string') {
+              try {
+                body = JSON.parse(decryptFeishu(cfg.encryptKey, outer.encrypt)) as Record<string, unknown>;
+              } catch (e) {
+                if (e instanceof SignatureError) throw e;
+                throw new SignatureError('decrypted body is not JSON');
+              }
+            }
+            const d0 = decodeFeishu(body, cfg.botOpenId);
+            const tokenOk = cfg.verificationToken !== undefined && safeEqual(d0.token, cfg.verificationToken);
+            if (cfg.encryptKey && !signed) {
+              // Only the URL challenge comes unsigned; it must have decrypted with our key and
+              // carry the Verification Token when one is configured.
+              const decrypted = typeof outer.encrypt === 'string';
+              if (d0.kind !== 'challenge' || !decrypted || (cfg.verificationToken !== undefined && !tokenOk))
+                throw new SignatureError('missing X-Lark-Signature');
+            } else if (!cfg.encryptKey && !tokenOk) {
+              throw new SignatureError('verification token mismatch');
+            }
+            if (d0.kind === 'challenge') {
+              res.json({ challenge: d0.challenge });
+              return;
+            }
+            // Card callbacks want a JSON answer within 3 s; `{}` leaves the card as it is.
+            res.status(200).json({});
+            if (d0.kind === 'message') void ctx.dispatch(d0.message);
+            else log.debug('feishu: ignored', { reason: d0.reason });
+          } catch (e) {
+            if (e instanceof SignatureError) return reject(res, 401, e.code, e.message);
+            log.error('feishu: webhook error', { error: String(e) });
+            if (!res.headersSent) res.status(200).json({});
+          }
+        },
+      );
+    },
+    async send(to: Address, message: OutgoingMessage, sendOpts) {
+      const receive = to.chatId
+        ? { type: 'chat_id' as const, id: to.chatId }
+        : { type: 'open_id' as const, id: to.userId ?? '' };
+      if (!receive.id) throw new Error('feishu: address has no chat_id or open_id');
+      // `uuid` makes Feishu drop a repeat of the same send within 1 h (≤ 50 chars, so hashed).
+      const uuid = createHash('sha1').update(sendOpts.idempotencyKey).digest('hex');
+      return { messageId: await api.sendMessage(receive, encodeFeishu(message), uuid) };
+    },
+  };
+}

@@ -1,0 +1,191 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Low } from 'lowdb';
+import { JSONFile } from 'lowdb/node';
+import type { StoredDoc } from '../src/index.ts';
+import { createStore } from '../storage/index.ts';
+import { LowdbStore } from '../storage/lowdb.ts';
+import { SNAPSHOT_FORMAT, type SnapshotFile } from '../storage/snapshot.ts';
+
+/** Options for {@link benchStore}; the defaults are the published figures. */
+export interface BenchStoreOptions {
+  /** Stored responses to pre-fill, per run. */
+  sizes?: number[];
+  /** Timed survey-answer turns per size (after `warmup` untimed ones). */
+  turns?: number;
+  warmup?: number;
+  /** Parent directory for the temp data dirs (default: `$BENCH_DIR` or the OS temp dir). */
+  dir?: string;
+}
+
+const PLATFORMS = ['wecom', 'dingtalk', 'feishu', 'slack'] as const;
+const CHOICES = ['每天使用', '每周 3–5 次', '偶尔使用', '从未使用', '不确定，需要培训'];
+const T0 = Date.UTC(2025, 2, 3, 1, 0, 0);
+
+/** A ~1 KB survey response like the survey feature stores (12 answers). */
+function response(i: number, user: string): Record<string, unknown> {
+  const answers: Record<string, unknown> = {};
+  for (let q = 1; q <= 12; q++) {
+    answers[`q${String(q).padStart(2, '0')}`] =
+      q % 4 === 0
+        ? { text: `我们部门主要用 Excel 和微信群对账，第${q}项希望系统能自动提醒。`, at: T0 + i * 1000 + q }
+        : { choice: `c${(i + q) % 5}`, label: CHOICES[(i + q) % 5], at: T0 + i * 1000 + q };
+  }
+  return {
+    id: `resp-${i}`,
+    surveyId: 'needs-diagnosis-v1',
+    userId: user,
+    platform: PLATFORMS[i % 4],
+    startedAt: new Date(T0 + i * 1000).toISOString(),
+    completedAt: new Date(T0 + i * 1000 + 240_000).toISOString(),
+    answers,
+  };
+}
+
+const session = (user: string, step: number) => ({
+  userKey: user,
+  locale: 'zh-CN',
+  updatedAt: T0 + step,
+  active: { feature: 'survey', state: { surveyId: 'needs-diagnosis-v1', step, answers: { q01: 'c1' } } },
+  recent: [{ at: T0 + step, said: '2' }],
+});
+
+const userOf = (i: number) => `${PLATFORMS[i % 4]}:user${i % 5000}`;
+
+function prefill(n: number): SnapshotFile {
+  const responses: Record<string, StoredDoc> = {};
+  const sessions: Record<string, StoredDoc> = {};
+  for (let i = 0; i < n; i++) {
+    const user = userOf(i);
+    responses[`needs-diagnosis-v1:${user}:${i}`] = { value: response(i, user) };
+    sessions[user] = { value: session(user, i) };
+  }
+  return {
+    format: SNAPSHOT_FORMAT,
+    version: 1,
+    journalGen: 1,
+    savedAt: new Date(T0).toISOString(),
+    collections: { responses, sessions },
+  };
+}
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+const ms = (x: number) => `${x < 10 ? x.toFixed(2) : x.toFixed(0)} ms`;
+const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
+const label = (n: number) => (n >= 1000 ? `${n / 1000}k` : String(n));
+const gc = () => (globalThis as { gc?: () => void }).gc?.();
+
+interface SizeResult {
+  n: number;
+  p50: number;
+  p99: number;
+  max: number;
+  lowdbWrite: number;
+  snapshotBytes: number;
+  openMs: number;
+  compactMs: number;
+}
+
+async function benchSize(n: number, o: Required<BenchStoreOptions>): Promise<SizeResult> {
+  const dir = await mkdtemp(join(o.dir, 'rollout-bench-store-'));
+  try {
+    // Pre-fill by writing db.json with lowdb itself; timing those writes gives the cost a
+    // plain lowdb store would pay on EVERY answer.
+    const low = new Low(new JSONFile<SnapshotFile>(join(dir, 'db.json')), prefill(n));
+    const writes: number[] = [];
+    for (let r = 0; r < 3; r++) {
+      const t = performance.now();
+      await low.write();
+      writes.push(performance.now() - t);
+    }
+    low.data = prefill(0);
+    gc();
+
+    let t = performance.now();
+    const store = await createStore({ store: 'lowdb', dataDir: dir }); // the default store
+    const openMs = performance.now() - t;
+    const times: number[] = [];
+    for (let k = 0; k < o.warmup + o.turns; k++) {
+      const i = n + k;
+      const user = userOf(i);
+      t = performance.now();
+      const s = await store.get<ReturnType<typeof session>>('sessions', user);
+      await store.batch([
+        { op: 'put', collection: 'responses', key: `needs-diagnosis-v1:${user}:${i}`, value: response(i, user) },
+        { op: 'put', collection: 'sessions', key: user, value: session(user, (s?.updatedAt ?? 0) + 1) },
+      ]);
+      if (k >= o.warmup) times.push(performance.now() - t);
+    }
+    const lowdb = store as LowdbStore;
+    t = performance.now();
+    await lowdb.compact();
+    const compactMs = performance.now() - t;
+    const snapshotBytes = lowdb.stats().snapshotBytes;
+    await store.close();
+    times.sort((a, b) => a - b);
+    return {
+      n,
+      p50: pct(times, 50),
+      p99: pct(times, 99),
+      max: times.at(-1)!,
+      lowdbWrite: writes.sort((a, b) => a - b)[1],
+      snapshotBytes,
+      openMs,
+      compactMs,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    gc();
+  }
+}
+
+/**
+ * Store bench: a survey answer turn (`get` the session + one `batch` of the response and the
+ * session, awaited until durable) on the default lowdb store pre-filled with 1k, 10k and 100k
+ * ~1 KB responses. Target: p99 at 100k within 1.5× of p99 at 1k.
+ * @returns printable lines (table, ratio, and for comparison the cost of a plain lowdb `write()`).
+ */
+export async function benchStore(opts: BenchStoreOptions = {}): Promise<string[]> {
+  const o: Required<BenchStoreOptions> = {
+    sizes: opts.sizes ?? [1_000, 10_000, 100_000],
+    turns: opts.turns ?? 500,
+    warmup: opts.warmup ?? 50,
+    dir: opts.dir ?? process.env.BENCH_DIR ?? tmpdir(),
+  };
+  const results: SizeResult[] = [];
+  for (const n of o.sizes) results.push(await benchSize(n, o));
+  const lines = [
+    `store: survey answer turn (get session + batch[response, session], durable) on lowdb, ${o.turns} turns/size, data in ${o.dir}`,
+    `  ${['responses', 'p50', 'p99', 'max', 'db.json', 'lowdb write()', 'open', 'compaction'].map((h) => h.padEnd(13)).join('')}`,
+    ...results.map(
+      (r) =>
+        `  ${[label(r.n), ms(r.p50), ms(r.p99), ms(r.max), mb(r.snapshotBytes), ms(r.lowdbWrite), ms(r.openMs), ms(r.compactMs)]
+          .map((c) => c.padEnd(13))
+          .join('')}`,
+    ),
+  ];
+  const first = results[0];
+  const last = results.at(-1)!;
+  if (results.length > 1) {
+    const ratio = last.p99 / first.p99;
+    lines.push(
+      `  p99 ${label(last.n)} / p99 ${label(first.n)} = ${ratio.toFixed(2)}× (target ≤ 1.5×): ${ratio <= 1.5 ? 'PASS' : 'FAIL'}`,
+    );
+  }
+  const minBytes = 8 * 1024 * 1024;
+  for (const r of results) {
+    const turnBytes = 1300; // one answer's journal line, roughly
+    const every = Math.max(minBytes, r.snapshotBytes) / turnBytes;
+    lines.push(
+      `  ${label(r.n)}: compaction every ~${Math.round(every)} turns → amortized ${ms(r.compactMs / every)}/turn` +
+        ` (a plain lowdb store pays ${ms(r.lowdbWrite)} on every turn)`,
+    );
+  }
+  return lines;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  for (const line of await benchStore()) console.log(line);
+}
