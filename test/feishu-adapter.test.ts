@@ -223,7 +223,9 @@ describe('feishu route (real server on loopback)', () => {
     encUrl = await start({ encryptKey: KEY, verificationToken: 'vtok' });
     plainUrl = await start({ verificationToken: 'vtok' });
   });
-  afterAll(() => servers.forEach((c) => c()));
+  afterAll(() => {
+    for (const c of servers) c();
+  });
 
   const signedPost = (url: string, raw: string, over: { ts?: string; sig?: string } = {}) => {
     const ts = over.ts ?? String(Math.floor(clock.now() / 1000));
