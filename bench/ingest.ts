@@ -49,6 +49,8 @@ export interface IngestTarget {
   start(): Promise<{ server: http.Server; stats?: () => Record<string, number> }>;
   /** In the load-generator process: request number `i` (0, 1, 2, … across warm-up and run). */
   request(i: number): BenchRequest;
+  /** Every request differs (e.g. a fresh message id): built ahead into a pool, never reused. */
+  unique?: boolean;
 }
 
 const JSON_BODY = JSON.stringify({ msgtype: 'text', text: { content: '你好，调研' }, from: 'zhangsan' });
@@ -153,6 +155,7 @@ export const INGEST_TARGETS: IngestTarget[] = [
       return { server: await listen(http.createServer(app)), stats: () => counts };
     },
     request: wecomCallback,
+    unique: true,
   },
 ];
 
@@ -185,19 +188,38 @@ async function spawnServer(name: string) {
   };
 }
 
-function load(
-  target: IngestTarget,
-  port: number,
-  seconds: number,
-  connections: number,
-  counter: { i: number },
-) {
+/** Request source of one target: built ahead of the run, so the load generator only sends. */
+interface Feed {
+  next(): BenchRequest;
+  /** Requests built on the fly because the prepared pool ran out. */
+  overflow: number;
+}
+
+function feed(target: IngestTarget, size: number): Feed {
+  if (!target.unique) {
+    const same = target.request(0);
+    return { overflow: 0, next: () => same };
+  }
+  const pool = Array.from({ length: size }, (_, i) => target.request(i));
+  let i = 0;
+  const f: Feed = {
+    overflow: 0,
+    next: () => {
+      if (i < pool.length) return pool[i++];
+      f.overflow++;
+      return target.request(i++);
+    },
+  };
+  return f;
+}
+
+function load(port: number, seconds: number, connections: number, source: Feed) {
   return autocannon({
     url: `http://127.0.0.1:${port}`,
     connections,
     duration: seconds,
     pipelining: 1,
-    requests: [{ setupRequest: (req) => ({ ...req, ...target.request(counter.i++) }) }],
+    requests: [{ setupRequest: (req) => ({ ...req, ...source.next() }) }],
   });
 }
 
@@ -211,21 +233,27 @@ const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.len
  *   `connections` (default BENCH_CONNECTIONS or 50)
  */
 export async function benchIngest(
-  opts: { seconds?: number; rounds?: number; connections?: number; targets?: IngestTarget[] } = {},
+  opts: {
+    seconds?: number;
+    rounds?: number;
+    connections?: number;
+    poolSize?: number;
+    targets?: IngestTarget[];
+  } = {},
 ): Promise<string[]> {
   const seconds = opts.seconds ?? Number(process.env.BENCH_SECONDS ?? 12);
   const rounds = opts.rounds ?? 3;
   const connections = opts.connections ?? Number(process.env.BENCH_CONNECTIONS ?? 50);
   const targets = opts.targets ?? INGEST_TARGETS;
+  const poolSize = opts.poolSize ?? Number(process.env.BENCH_POOL ?? 150_000);
   const servers = await Promise.all(targets.map((t) => spawnServer(t.name)));
-  const counters = targets.map(() => ({ i: 0 }));
+  const feeds = targets.map((t) => feed(t, poolSize));
   const runs: autocannon.Result[][] = targets.map(() => []);
-  for (const [k, t] of targets.entries()) await load(t, servers[k].port, 2, connections, counters[k]); // warm-up (JIT)
+  const slice = Math.max(1, Math.round(seconds / rounds));
+  for (const [k] of targets.entries()) await load(servers[k].port, 2, connections, feeds[k]); // warm-up (JIT)
   for (let r = 0; r < rounds; r++)
-    for (const [k, t] of targets.entries())
-      runs[k].push(
-        await load(t, servers[k].port, Math.max(1, Math.round(seconds / rounds)), connections, counters[k]),
-      );
+    for (const [k] of targets.entries())
+      runs[k].push(await load(servers[k].port, slice, connections, feeds[k]));
   const results: Measured[] = [];
   for (const [k, target] of targets.entries()) {
     const rs = runs[k];
@@ -236,7 +264,10 @@ export async function benchIngest(
       p99Worst: Math.max(...rs.map((x) => x.latency.p99)),
       non2xx: rs.reduce((s, x) => s + x.non2xx, 0),
       errors: rs.reduce((s, x) => s + x.errors + x.timeouts, 0),
-      stats: await servers[k].stop(),
+      stats: {
+        ...(await servers[k].stop()),
+        ...(feeds[k].overflow ? { builtOnTheFly: feeds[k].overflow } : {}),
+      },
     });
   }
   const by = (n: string) => results.find((m) => m.target.name === n);

@@ -53,6 +53,15 @@ describe('render', () => {
     expect(en.text).toBe('Was this helpful?\n1. Yes  2. No\nReply with a number or the option name');
   });
 
+  it('does not number choices twice when the text already lists them (survey questions do)', () => {
+    const text = '(1/13) 贵公司属于哪种类型？\n1. 生产型  2. 商贸型\n回复数字或选项名称';
+    expect(render({ text, buttons: choice.buttons }).text).toBe(text);
+    const partly = '先选：\n1. 生产型';
+    expect(render({ text: partly, buttons: choice.buttons }).text).toBe(
+      `${partly}\n1. 生产型  2. 商贸型\n回复数字或选项名称`,
+    );
+  });
+
   it('many or long options go one per line', () => {
     const buttons = ['入库单是否已提交', '重新扫一次', '找IT同事处理一下'].map((label, i) => ({
       label,

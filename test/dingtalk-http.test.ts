@@ -107,11 +107,12 @@ describe('POST /webhooks/dingtalk (HTTP mode)', () => {
 
   it('a bad signature → 401, nothing dispatched', async () => {
     const ts = String(T0);
-    for (const headers of [
+    const cases: Record<string, string>[] = [
       { timestamp: ts, sign: sign(ts, 'wrong') },
       { timestamp: ts },
       { timestamp: String(T0 + 1), sign: sign(ts) },
-    ]) {
+    ];
+    for (const headers of cases) {
       const res = await post(fixture('direct-text.json'), headers);
       expect(res.status).toBe(401);
       expect(await res.json()).toMatchObject({ error: { code: 'signature_invalid' } });

@@ -194,6 +194,32 @@ describe('choices: card vs numbered text', () => {
   });
 });
 
+describe('HTTP mode', () => {
+  it('ignores the card template (clicks could not come back) and sends numbered text', async () => {
+    const a = createDingtalkAdapter(
+      {
+        dingtalk: {
+          clientId: 'dingapp',
+          clientSecret: 'sec',
+          robotCode: 'dingapp',
+          mode: 'http',
+          apiBase: API,
+          oapiBase: OAPI,
+          cardTemplateId: 'StandardCard',
+        },
+      },
+      { clock: new ManualClock(T0) },
+    );
+    token();
+    nock(API)
+      .post('/v1.0/robot/oToMessages/batchSend', (b) =>
+        JSON.parse(b.msgParam).content.endsWith('回复数字或选项名称'),
+      )
+      .reply(200, {});
+    await a.send(direct(), choice, opts);
+  });
+});
+
 describe('addresses', () => {
   it('an address with neither user nor chat is a permanent error', async () => {
     const { a } = adapter();

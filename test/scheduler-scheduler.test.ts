@@ -138,6 +138,20 @@ describe('scheduler (host TZ=Europe/London)', () => {
     expect(await w.queued()).toBe(1);
   });
 
+  it('a clock that goes back an hour after a run does not run the slot again', async () => {
+    const w = world();
+    w.clock.set('2025-06-03T00:59:00Z');
+    const s = w.make();
+    await s.tick();
+    await tickUntil(s, w.clock, at('2025-06-03T01:02:00Z'));
+    expect(w.runs).toHaveLength(1);
+    w.clock.set('2025-06-03T00:30:00Z');
+    await s.tick();
+    await tickUntil(s, w.clock, at('2025-06-03T01:05:00Z'));
+    expect(w.runs).toHaveLength(1);
+    expect(await w.queued()).toBe(1);
+  });
+
   it('a missed slot beyond the catch-up horizon is skipped; the first start ever runs nothing', async () => {
     const w = world({ horizonHours: 1 });
     w.clock.set('2025-06-03T02:30:00Z');

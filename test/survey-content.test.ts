@@ -1,3 +1,6 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ContentError } from '../src/core/errors.ts';
 import { loadSurveys } from '../src/survey/loader.ts';
@@ -48,7 +51,18 @@ describe('needs-diagnosis content', () => {
     for (const path of [m, t, v]) {
       expect(path.length).toBeGreaterThanOrEqual(11);
       expect(path.length).toBeLessThanOrEqual(14);
-      expect(path).toEqual(expect.arrayContaining(['company_type', 'staff_count', 'department', 'tools', 'dup_customers', 'amount_check', 'budget', 'cloud_ready']));
+      expect(path).toEqual(
+        expect.arrayContaining([
+          'company_type',
+          'staff_count',
+          'department',
+          'tools',
+          'dup_customers',
+          'amount_check',
+          'budget',
+          'cloud_ready',
+        ]),
+      );
     }
   });
 
@@ -106,9 +120,22 @@ describe('content errors name the file, the line, the question id and the proble
   });
 
   it('YAML syntax errors', async () => {
-    const [p] = await problemsOf('bad-syntax');
-    expect(p.file).toMatch(/broken\.yaml$/);
-    expect(p.line).toBeGreaterThan(0);
-    expect(p.problem).toMatch(/YAML syntax/);
+    // Written at test time: a broken .yaml kept in the repo would fail the repo-wide lint.
+    const dir = await mkdtemp(join(tmpdir(), 'survey-syntax-'));
+    try {
+      await mkdir(join(dir, 'surveys'));
+      await writeFile(
+        join(dir, 'surveys', 'broken.yaml'),
+        'id: broken\ntitle: 坏的\nquestions:\n  - id: q\n    type: yesno\n     text: 缩进错了\n',
+      );
+      const err = await loadSurveys(dir).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ContentError);
+      const [p] = (err as ContentError).problems;
+      expect(p.file).toMatch(/broken\.yaml$/);
+      expect(p.line).toBe(5);
+      expect(p.problem).toMatch(/YAML syntax/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -42,8 +42,12 @@ describe('needs-diagnosis, whole conversations', () => {
   it('a manufacturer (UX.md flow): every accepted answer form, re-prompts, the diagnosis', async () => {
     await start();
     let r = await say('zhang', '调研');
-    expect(r.text).toContain('您好！这是「信息化需求诊断」调研，共约 13 题，约 5 分钟。随时回复「取消」可暂停，下次回复「调研」从这里继续。');
-    expect(r.text).toContain('(1/13) 贵公司属于哪种类型？\n1. 生产型  2. 商贸型  3. 服务业\n回复数字或选项名称');
+    expect(r.text).toContain(
+      '您好！这是「信息化需求诊断」调研，共约 13 题，约 5 分钟。随时回复「取消」可暂停，下次回复「调研」从这里继续。',
+    );
+    expect(r.text).toContain(
+      '(1/13) 贵公司属于哪种类型？\n1. 生产型  2. 商贸型  3. 服务业\n回复数字或选项名称',
+    );
     expect(r.text).toContain('可回复：「取消」暂停'); // first question: footer, no 返回 yet
     expect(r.text).not.toContain('「返回」');
     expect(r.buttons?.map((b) => b.value)).toEqual([
@@ -78,7 +82,9 @@ describe('needs-diagnosis, whole conversations', () => {
     expect(r.text).toMatch(/^\(7\/14\) 现在库存数据通常比实际滞后几天？（0 表示实时）/);
 
     r = await say('zhang', '三'); // Chinese numeral
-    expect(r.text).toMatch(/^\(8\/14\) 您对目前的库存周转情况满意吗？\n回复 1–5 的数字（1 = 很不满意，5 = 很满意）/);
+    expect(r.text).toMatch(
+      /^\(8\/14\) 您对目前的库存周转情况满意吗？\n回复 1–5 的数字（1 = 很不满意，5 = 很满意）/,
+    );
     expect(r.buttons?.map((b) => b.label)).toEqual(['1', '2', '3', '4', '5']);
 
     r = await click('zhang', 'survey:a:m_turnover:2');
@@ -170,19 +176,28 @@ describe('needs-diagnosis, whole conversations', () => {
     await say('wang', '跳过');
     r = await say('wang', '跳过');
     expect(r.text).toContain('推荐系统组合：CRM + 电商 ERP + 会员系统');
-    expect(r.text).toContain('主要痛点：库存数据滞后 2 天，接单时看不到真实库存；供应链响应慢，下单到发货约 5 天；客户复购率低或没有统计');
+    expect(r.text).toContain(
+      '主要痛点：库存数据滞后 2 天，接单时看不到真实库存；供应链响应慢，下单到发货约 5 天；客户复购率低或没有统计',
+    );
     expect(r.text).toContain('建议优先上线：进销存（库存实时共享）');
     const saved = await responseOf('wang');
-    expect(saved.answers).toMatchObject({ company_type: 'trade', staff_count: 120, tools: ['wechat', 'excel', 'finance'], cloud_ready: false });
+    expect(saved.answers).toMatchObject({
+      company_type: 'trade',
+      staff_count: 120,
+      tools: ['wechat', 'excel', 'finance'],
+      cloud_ready: false,
+    });
     expect(saved.answers).not.toHaveProperty('m_scheduling');
     expect(saved.answers).not.toHaveProperty('go_live');
   });
 
-  it('a services company in English: en texts, en labels, 12 questions', async () => {
+  it('a services company in English: en texts, en labels, 13 questions', async () => {
     await start();
     let r = await say('amy', 'survey', 'en');
     expect(r.text).toContain('Hello! This is the "IT needs diagnosis" survey');
-    expect(r.text).toContain('(1/13) What kind of business is your company?\n1. Manufacturing\n2. Trade / distribution\n3. Services\n');
+    expect(r.text).toContain(
+      '(1/13) What kind of business is your company?\n1. Manufacturing\n2. Trade / distribution\n3. Services\n',
+    );
     expect(r.buttons?.map((b) => b.label)).toEqual(['Manufacturing', 'Trade / distribution', 'Services']);
     r = await say('amy', 'services', 'en');
     expect(r.text).toBe('(2/13) About how many employees do you have?\nReply with a number (1–2000 people)');
@@ -197,9 +212,13 @@ describe('needs-diagnosis, whole conversations', () => {
     for (const a of ['no', 'spot', '3', 'yes', '2026-09-01']) await say('amy', a, 'en');
     r = await say('amy', 'skip', 'en');
     expect(r.text).toContain('Diagnosis complete, thank you!');
-    expect(r.text).toContain('Recommended systems: CRM + membership system + e-commerce ERP (when selling online)');
+    expect(r.text).toContain(
+      'Recommended systems: CRM + membership system + e-commerce ERP (when selling online)',
+    );
     expect(r.text).toContain('Put live first: project management + performance statistics');
-    expect(r.text).toContain('Roadmap: Foundation (year 0–1) accounting software, project management → Integration (years 2–3)');
+    expect(r.text).toContain(
+      'Roadmap: Foundation (year 0–1) accounting software, project management → Integration (years 2–3)',
+    );
     expect(r.buttons?.[0].label).toBe('Full report');
     expect((await responseOf('amy')).answers).toMatchObject({
       company_type: 'services',

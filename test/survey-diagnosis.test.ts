@@ -38,13 +38,17 @@ describe('diagnosis from the YAML rules', () => {
     const text = renderDiagnosis(d, 'zh-CN');
     expect(text).toContain('主要痛点：库存数据滞后 3 天，采购与排产脱节');
     expect(text).toContain('建议优先上线：进销存 + 生产排程模块');
-    expect(text).toMatch(/路线图：基础层（0–1 年）进销存.* → 整合层（2–3 年）ERP 与 CRM 打通.* → 智能层（3 年\+）销量预测自动调库存/);
+    expect(text).toMatch(
+      /路线图：基础层（0–1 年）进销存.* → 整合层（2–3 年）ERP 与 CRM 打通.* → 智能层（3 年\+）销量预测自动调库存/,
+    );
   });
 
   it('holds even on a tight budget, and fills the lag in English too', () => {
     const d = diagnose(survey, { ...garmentFactory, budget: 'under_50k', inventory_lag_days: 5 })!;
     expect(d.firstModule.id).toBe('inventory_and_scheduling');
-    expect(d.painPoints[0].en).toBe('stock records lag reality by 5 days, so purchasing and production planning drift apart');
+    expect(d.painPoints[0].en).toBe(
+      'stock records lag reality by 5 days, so purchasing and production planning drift apart',
+    );
   });
 
   it('without the lag the same factory does not get the inventory-first module', () => {
@@ -63,17 +67,39 @@ describe('diagnosis from the YAML rules', () => {
   });
 
   it('trade: lagging stock first, then low repurchase', () => {
-    const trade = { ...common, company_type: 'trade', inventory_tool: 'paper', inventory_lag_days: 4, t_response_days: 5, t_repurchase: 'low' };
+    const trade = {
+      ...common,
+      company_type: 'trade',
+      inventory_tool: 'paper',
+      inventory_lag_days: 4,
+      t_response_days: 5,
+      t_repurchase: 'low',
+    };
     const d = diagnose(survey, trade)!;
     expect(d.firstModule.id).toBe('inventory_trade');
-    expect(d.painPoints.slice(0, 3).map((p) => p.id)).toEqual(['inventory_lag_trade', 'slow_supply_chain', 'low_repurchase']);
+    expect(d.painPoints.slice(0, 3).map((p) => p.id)).toEqual([
+      'inventory_lag_trade',
+      'slow_supply_chain',
+      'low_repurchase',
+    ]);
     expect(d.painPoints[1].zh).toBe('供应链响应慢，下单到发货约 5 天');
-    const realtime = diagnose(survey, { ...trade, inventory_tool: 'erp', inventory_lag_days: undefined } as Answers)!;
+    const { inventory_lag_days: _lag, ...noLag } = trade;
+    const realtime = diagnose(survey, { ...noLag, inventory_tool: 'erp' })!;
+      ...trade,
+      inventory_tool: 'erp',
+      inventory_lag_days: undefined,
+    } as Answers)!;
     expect(realtime.firstModule.id).toBe('crm_trade');
   });
 
   it('services: delays and subjective performance → project management first', () => {
-    const d = diagnose(survey, { ...common, company_type: 'services', s_delivery_days: 90, s_delay: 5, s_performance: 'subjective' })!;
+    const d = diagnose(survey, {
+      ...common,
+      company_type: 'services',
+      s_delivery_days: 90,
+      s_delay: 5,
+      s_performance: 'subjective',
+    })!;
     expect(d.firstModule.zh).toBe('项目管理 + 绩效统计模块');
     expect(d.painPoints[0].zh).toBe('项目经常延期，交付周期（约 90 天）难以控制');
     expect(d.roadmap[0].items.map((i) => i.zh)).toContain('项目管理');
@@ -82,7 +108,11 @@ describe('diagnosis from the YAML rules', () => {
 
   it('roadmap has the three layers in order, items only when their condition holds', () => {
     const d = diagnose(survey, { ...common, company_type: 'services', tools: ['finance', 'oa'] })!;
-    expect(d.roadmap.map((l) => l.title.zh)).toEqual(['基础层（0–1 年）', '整合层（2–3 年）', '智能层（3 年+）']);
+    expect(d.roadmap.map((l) => l.title.zh)).toEqual([
+      '基础层（0–1 年）',
+      '整合层（2–3 年）',
+      '智能层（3 年+）',
+    ]);
     const foundation = d.roadmap[0].items.map((i) => i.zh);
     expect(foundation).not.toContain('财务软件');
     expect(foundation).not.toContain('OA 审批（钉钉 / 企业微信）');
@@ -94,7 +124,12 @@ describe('diagnosis from the YAML rules', () => {
   });
 
   it('advice follows cloud readiness and data quality answers', () => {
-    const d = diagnose(survey, { ...garmentFactory, cloud_ready: false, dup_customers: true, go_live: '2026-06-01' })!;
+    const d = diagnose(survey, {
+      ...garmentFactory,
+      cloud_ready: false,
+      dup_customers: true,
+      go_live: '2026-06-01',
+    })!;
     expect(d.advice.map((a) => a.id)).toEqual(['cloud_no', 'clean_data', 'pilot']);
     expect(d.advice[2].zh).toContain('2026-06-01');
   });
@@ -118,9 +153,33 @@ describe('conditions are data', () => {
     [{ question: 'missing', not_in: ['x'] }, false],
     [{ question: 'missing', answered: false }, true],
     [{ question: 'n', answered: true }, true],
-    [{ all: [{ question: 'n', gte: 2 }, { question: 'kind', in: ['m'] }] }, true],
-    [{ all: [{ question: 'n', gte: 2 }, { question: 'kind', in: ['t'] }] }, false],
-    [{ any: [{ question: 'n', gte: 9 }, { question: 'kind', in: ['m'] }] }, true],
+    [
+      {
+        all: [
+          { question: 'n', gte: 2 },
+          { question: 'kind', in: ['m'] },
+        ],
+      },
+      true,
+    ],
+    [
+      {
+        all: [
+          { question: 'n', gte: 2 },
+          { question: 'kind', in: ['t'] },
+        ],
+      },
+      false,
+    ],
+    [
+      {
+        any: [
+          { question: 'n', gte: 9 },
+          { question: 'kind', in: ['m'] },
+        ],
+      },
+      true,
+    ],
     [{ not: { question: 'kind', in: ['m'] } }, false],
   ])('%j → %s', (c, expected) => {
     expect(evalCondition(c, a)).toBe(expected);

@@ -5,7 +5,8 @@ import { type ParseContext, parseAnswer } from '../src/survey/parse-answer.ts';
 import type { Question } from '../src/survey/schema.ts';
 
 const ctx: ParseContext = { now: Date.parse('2026-03-02T01:00:00Z'), timeZone: 'Asia/Shanghai' };
-const q = (over: Partial<Question>): Question => ({ id: 'q', type: 'text', text: '?', optional: false, ...over }) as Question;
+const q = (over: Partial<Question>): Question =>
+  ({ id: 'q', type: 'text', text: '?', optional: false, ...over }) as Question;
 
 const companyType = q({
   type: 'single',

@@ -206,6 +206,17 @@ describe('ticket life cycle through the bot (dev platform, manual clock)', () =>
     expect(await h.pushed('it1')).toHaveLength(1);
   });
 
+  it('the requester’s answer-back binding expires: two days later their message is not relayed', async () => {
+    const { h, clock } = await setup();
+    await h.say('u1', '审批流程卡在财务');
+    await h.say('u1', '转人工');
+    await h.say('it1', '回复 T1 请问是哪张单据？');
+    clock.advance(3 * 24 * 3_600_000);
+    const [r] = await h.say('u1', '另外想问下考勤怎么导出');
+    expect(r.text).not.toContain('已转给');
+    expect((await texts(h, 'it1')).some((x) => x.includes('考勤'))).toBe(false);
+  });
+
   it('未解决 reopens the ticket and the handler hears of it', async () => {
     const { h } = await setup();
     await h.say('u1', '手机收不到审批通知');

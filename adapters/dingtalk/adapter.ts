@@ -31,8 +31,9 @@ import { DingtalkStream, STREAM_TOPICS, type StreamOptions } from './stream.ts';
  *
  * Sending (`send`), by address:
  * - `meta.robot` → the custom group robot ({@link GroupRobot.address});
- * - buttons and a card template (`DINGTALK_CARD_TEMPLATE_ID`) → an interactive card through the
- *   robot API (never a `sessionWebhook`, which cannot carry cards);
+ * - buttons and a card template (`DINGTALK_CARD_TEMPLATE_ID`, Stream mode only: clicks come back
+ *   on the Stream connection) → an interactive card through the robot API (never a
+ *   `sessionWebhook`, which cannot carry cards); else numbered text;
  * - otherwise the message's `sessionWebhook` while it is valid (its expiry minus a margin),
  *   falling back to the robot APIs when it is gone or refused: `groupMessages/send` for a group
  *   (`chatId`), `oToMessages/batchSend` for a user.
@@ -109,6 +110,13 @@ export function createDingtalkAdapter(
         })
       : undefined);
   let stream: DingtalkStream | undefined;
+  // Card clicks come back on the Stream connection; in HTTP mode nothing would receive them
+  // (the robot card API only calls back a `callbackUrl`, and we know no public URL).
+  const cardTemplateId = app?.mode === 'stream' ? app.cardTemplateId : undefined;
+  if (app?.cardTemplateId && !cardTemplateId)
+    log.warn(
+      'dingtalk: DINGTALK_CARD_TEMPLATE_ID is ignored in HTTP mode (card clicks need Stream mode); choices go as numbered text',
+    );
 
   const deliver = (decoded: DecodeResult, ctx: AdapterContext) => {
     if (decoded.status === 'ignored') {
@@ -140,13 +148,13 @@ export function createDingtalkAdapter(
         message: 'address has no userId or chatId',
       });
 
-    if (message.buttons?.length && app.cardTemplateId) {
+    if (message.buttons?.length && cardTemplateId) {
       const cardBizId = cardBizIdFor(sendOpts.idempotencyKey);
       const target = group ? { openConversationId: to.chatId as string } : { userId: to.userId as string };
       await api.sendCard(target, {
-        cardTemplateId: app.cardTemplateId,
+        cardTemplateId,
         cardBizId,
-        cardData: buildCardData(message, app.cardTemplateId),
+        cardData: buildCardData(message, cardTemplateId),
       });
       return { messageId: cardBizId };
     }

@@ -61,14 +61,15 @@ export function localeOf(text: string): Locale {
 }
 
 /**
- * Renders a message as one DingTalk message. Buttons become numbered text here (the card path
- * is {@link buildCardData}).
+ * Renders a message as one DingTalk message. Buttons become numbered text here, unless the
+ * text already lists them (the card path is {@link buildCardData}).
  * @param message the outgoing message; `title`, when set, heads the text
  * @param locale language of the "reply with a number" hint (default: guessed from the text)
  */
 export function render(message: OutgoingMessage, locale: Locale = localeOf(message.text)): Rendered {
   let text = message.text.trim();
-  if (message.buttons?.length) text = `${text ? `${text}\n` : ''}${numbered(message.buttons, locale)}`;
+  if (message.buttons?.length && !listsChoices(text, message.buttons))
+    text = `${text ? `${text}\n` : ''}${numbered(message.buttons, locale)}`;
   const markdown = hasMarkdown(text) || (message.title !== undefined && hasMarkdown(message.title));
   if (message.title && !text.startsWith(message.title))
     text = markdown ? `**${message.title}**\n\n${text}` : `${message.title}\n${text}`;
@@ -87,6 +88,14 @@ export function toWebhookMsg(r: Rendered): WebhookMsg {
   return r.kind === 'markdown'
     ? { msgtype: 'markdown', markdown: { title: r.title, text: r.text } }
     : { msgtype: 'text', text: { content: r.text } };
+}
+
+/**
+ * True when the text already numbers every choice (`1. 生产型` … — features such as the survey
+ * write their options into the text themselves), so the fallback must not list them twice.
+ */
+export function listsChoices(text: string, buttons: Button[]): boolean {
+  return buttons.every((b, i) => text.includes(`${i + 1}. ${b.label.trim()}`));
 }
 
 /** `1. 生产型  2. 商贸型  3. 服务业` (one line when short, else one per line) and the hint. */

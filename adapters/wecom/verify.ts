@@ -1,4 +1,12 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createSecretKey,
+  type KeyObject,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
 import { BadRequestError, SignatureError } from '../../src/index.ts';
 
 /**
@@ -23,6 +31,8 @@ export interface WecomKeys {
   token: string;
   /** 32-byte AES key: base64decode(EncodingAESKey + "="). */
   aesKey: Buffer;
+  /** The same key imported once (saves re-importing it per message). */
+  keyObject: KeyObject;
   /** First 16 bytes of the AES key. */
   iv: Buffer;
   /** Expected trailing receive id: the CorpID for a self-built app. */
@@ -38,7 +48,13 @@ export function wecomKeys(cfg: { token: string; encodingAESKey: string; receiveI
   const aesKey = Buffer.from(`${cfg.encodingAESKey}=`, 'base64');
   if (!/^[A-Za-z0-9+/]{43}$/.test(cfg.encodingAESKey) || aesKey.length !== 32)
     throw new RangeError('EncodingAESKey must be 43 base64 characters (32 bytes once decoded)');
-  return { token: cfg.token, aesKey, iv: aesKey.subarray(0, 16), receiveId: cfg.receiveId };
+  return {
+    token: cfg.token,
+    aesKey,
+    keyObject: createSecretKey(aesKey),
+    iv: aesKey.subarray(0, 16),
+    receiveId: cfg.receiveId,
+  };
 }
 
 /**
@@ -103,7 +119,7 @@ export function encrypt(keys: WecomKeys, message: string, random: Buffer = rando
   len.writeUInt32BE(msg.length);
   const body = Buffer.concat([random, len, msg, Buffer.from(keys.receiveId, 'utf8')]);
   const pad = WECOM_PAD_BLOCK - (body.length % WECOM_PAD_BLOCK);
-  const cipher = createCipheriv('aes-256-cbc', keys.aesKey, keys.iv).setAutoPadding(false);
+  const cipher = createCipheriv('aes-256-cbc', keys.keyObject, keys.iv).setAutoPadding(false);
   return Buffer.concat([
     cipher.update(Buffer.concat([body, Buffer.alloc(pad, pad)])),
     cipher.final(),

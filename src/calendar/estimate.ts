@@ -33,7 +33,7 @@ export function estimateHolidays(year: number): Map<string, string> {
   const newYear = Lunar.fromYmd(year, 1, 1).getSolar();
   mark(newYear.next(-1).toYmd(), 8, '春节');
 
-  mark(Lunar.fromYmd(year, 1, 1).getJieQiTable()['清明'].toYmd(), 1, '清明');
+  mark(Lunar.fromYmd(year, 1, 1).getJieQiTable().清明.toYmd(), 1, '清明');
   mark(ymd(5, 1), 5, '劳动节');
   mark(Lunar.fromYmd(year, 5, 5).getSolar().toYmd(), 1, '端午');
 

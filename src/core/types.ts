@@ -87,9 +87,14 @@ export function parseUserKey(key: UserKey): { platform: Platform; userId: string
   return { platform, userId: key.slice(i + 1) };
 }
 
-/** Address of a user's 1:1 chat, from a user key. */
+/**
+ * Address from a user key: `wecom:zhangsan` → that user's 1:1 chat; the group form
+ * `<platform>:group:<chatId>` (e.g. `dingtalk:group:cid123`, used in `TICKET_HANDLERS` and
+ * `PROJECT_GROUP`) → that group chat.
+ */
 export function directAddress(key: UserKey): Address {
   const { platform, userId } = parseUserKey(key);
+  if (userId.startsWith('group:')) return { platform, chatId: userId.slice(6), chatType: 'group' };
   return { platform, userId, chatType: 'direct' };
 }
 

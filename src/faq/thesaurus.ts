@@ -64,7 +64,8 @@ export class PinyinLexicon {
 
   /**
    * Finds vocabulary terms that sound like a run of characters of `text` but are written
-   * differently. Windows that are already vocabulary (`isKnown`) are skipped.
+   * differently, in at least one character at the same place. Windows that are already
+   * vocabulary (`isKnown`) are skipped.
    * @returns corrected terms, each once.
    */
   corrections(text: string, isKnown: (w: string) => boolean): string[] {
@@ -77,10 +78,19 @@ export class PinyinLexicon {
           const w = run.slice(i, i + len);
           if (isKnown(w)) continue;
           const term = this.byKey.get(py.slice(i, i + len).join(''));
-          if (term && term !== w && !run.includes(term)) out.add(term);
+          if (term && term !== w && !run.includes(term) && sharesAChar(w, term)) out.add(term);
         }
       }
     }
     return [...out];
   }
+}
+
+/**
+ * A typo usually gets one character of a word wrong, not all of them: `报消`/`报销` share 报,
+ * while `加个`/`价格` (a real phrase that merely sounds the same) share nothing.
+ */
+function sharesAChar(typed: string, term: string): boolean {
+  for (let i = 0; i < typed.length; i++) if (typed[i] === term[i]) return true;
+  return false;
 }

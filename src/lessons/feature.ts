@@ -46,7 +46,11 @@ export function createLessonFeature(opts: LessonFeatureOptions): Feature {
   }
 
   /** Records the lesson as sent (asking for it counts as opening it) and renders it. */
-  async function send(ctx: TurnContext, { track, lesson }: TrackLesson, via: LessonVia): Promise<OutgoingMessage> {
+  async function send(
+    ctx: TurnContext,
+    { track, lesson }: TrackLesson,
+    via: LessonVia,
+  ): Promise<OutgoingMessage> {
     const key = progressKey(ctx.userKey, track.id, lesson.id);
     const p = (await ctx.tx.get<LessonProgress>(PROGRESS, key)) ?? { sentAt: ctx.now, via, attempts: 0 };
     p.openedAt ??= ctx.now;
@@ -61,7 +65,9 @@ export function createLessonFeature(opts: LessonFeatureOptions): Feature {
     const progress = await readUserProgress(ctx.tx, ctx.userKey);
     const lines = mine.map((tr) => {
       const done = tr.lessons.filter((l) => isComplete(l, progress.get(`${tr.id}/${l.id}`))).length;
-      const answered = tr.lessons.filter((l) => l.quiz && progress.get(`${tr.id}/${l.id}`)?.answeredAt !== undefined);
+      const answered = tr.lessons.filter(
+        (l) => l.quiz && progress.get(`${tr.id}/${l.id}`)?.answeredAt !== undefined,
+      );
       const correct = answered.filter((l) => progress.get(`${tr.id}/${l.id}`)?.correct).length;
       const line = t(ctx.locale, M.progressLine, {
         emoji: tr.emoji ?? '📘',
@@ -69,7 +75,9 @@ export function createLessonFeature(opts: LessonFeatureOptions): Feature {
         done,
         total: tr.lessons.length,
       });
-      return answered.length ? line + t(ctx.locale, M.progressQuiz, { correct, answered: answered.length }) : line;
+      return answered.length
+        ? line + t(ctx.locale, M.progressQuiz, { correct, answered: answered.length })
+        : line;
     });
     const summary: OutgoingMessage = { text: `${t(ctx.locale, M.progressHeader)}\n${lines.join('\n')}` };
     const unsent = mine
@@ -95,10 +103,16 @@ export function createLessonFeature(opts: LessonFeatureOptions): Feature {
     const pool = mine.length ? mine : tracks;
     const titles = pool.flatMap((tr) => tr.lessons.map((l) => lessonTitle(l, ctx.locale)));
     const sep = ctx.locale === 'en' ? ', ' : '、';
-    return handled({ text: t(ctx.locale, M.notFound, { query: topic, titles: titles.join(sep), example: titles[0] ?? '' }) });
+    return handled({
+      text: t(ctx.locale, M.notFound, { query: topic, titles: titles.join(sep), example: titles[0] ?? '' }),
+    });
   }
 
-  async function tryAnswer(ctx: TurnContext, at: Omit<QuizFlow, 'at'> | undefined, text: string): Promise<Outcome> {
+  async function tryAnswer(
+    ctx: TurnContext,
+    at: Omit<QuizFlow, 'at'> | undefined,
+    text: string,
+  ): Promise<Outcome> {
     const hit = at && byId(tracks, at.trackId, at.lessonId);
     if (!hit?.lesson.quiz) return pass;
     const n = parseChoice(text, hit.lesson.quiz.options);
@@ -117,12 +131,22 @@ export function createLessonFeature(opts: LessonFeatureOptions): Feature {
     switch (kind) {
       case 'quiz': {
         const choice = Number(n);
-        if (!hit.lesson.quiz || !Number.isInteger(choice) || choice < 1 || choice > hit.lesson.quiz.options.length) return pass;
+        if (
+          !hit.lesson.quiz ||
+          !Number.isInteger(choice) ||
+          choice < 1 ||
+          choice > hit.lesson.quiz.options.length
+        )
+          return pass;
         return handled(...(await answerQuiz(ctx, hit, choice)));
       }
       case 'done': {
         const key = progressKey(ctx.userKey, trackId, lessonId);
-        const p = (await ctx.tx.get<LessonProgress>(PROGRESS, key)) ?? { sentAt: ctx.now, via: 'demand' as const, attempts: 0 };
+        const p = (await ctx.tx.get<LessonProgress>(PROGRESS, key)) ?? {
+          sentAt: ctx.now,
+          via: 'demand' as const,
+          attempts: 0,
+        };
         p.openedAt ??= ctx.now;
         ctx.tx.put(PROGRESS, key, p);
         return handled({ text: t(ctx.locale, M.markedDone, { title: lessonTitle(hit.lesson, ctx.locale) }) });
@@ -150,7 +174,8 @@ export function createLessonFeature(opts: LessonFeatureOptions): Feature {
         ctx.session.active = undefined;
         return pass;
       }
-      if (input.kind === 'command') return input.command === 'lesson' ? handled(...(await progressAndNext(ctx))) : pass;
+      if (input.kind === 'command')
+        return input.command === 'lesson' ? handled(...(await progressAndNext(ctx))) : pass;
       if (input.kind !== 'text') return pass;
       const req = parseTeach(input.text);
       if (req) {

@@ -50,15 +50,21 @@ export function byExactTitle(tracks: readonly Track[], text: string): TrackLesso
  * Best lesson for a topic: an exact title or keyword first, then a title or keyword containing
  * the topic (or contained in it). Tracks in `preferred` (the user's own) win ties.
  */
-export function findLesson(tracks: readonly Track[], topic: string, preferred: readonly Track[] = []): TrackLesson | undefined {
+export function findLesson(
+  tracks: readonly Track[],
+  topic: string,
+  preferred: readonly Track[] = [],
+): TrackLesson | undefined {
   const q = normalizeQuery(topic);
   if (!q) return undefined;
   const ordered = [...preferred, ...tracks.filter((t) => !preferred.includes(t))];
-  const names = (l: Lesson) => [l.title, l.title_en, ...(l.keywords ?? [])].filter((x): x is string => !!x).map(normalizeQuery);
+  const names = (l: Lesson) =>
+    [l.title, l.title_en, ...(l.keywords ?? [])].filter((x): x is string => !!x).map(normalizeQuery);
   for (const track of ordered)
     for (const lesson of track.lessons) if (names(lesson).includes(q)) return { track, lesson };
   for (const track of ordered)
     for (const lesson of track.lessons)
-      if (names(lesson).some((n) => n.includes(q) || (n.length >= 2 && q.includes(n)))) return { track, lesson };
+      if (names(lesson).some((n) => n.includes(q) || (n.length >= 2 && q.includes(n))))
+        return { track, lesson };
   return undefined;
 }

@@ -1,4 +1,10 @@
-import { holdForQuietHours, isValidTimeZone, localDate, type QuietHours, startOfLocalDay } from '../calendar/time.ts';
+import {
+  holdForQuietHours,
+  isValidTimeZone,
+  localDate,
+  type QuietHours,
+  startOfLocalDay,
+} from '../calendar/time.ts';
 import type { Logger } from '../core/adapter.ts';
 import { silentLogger } from '../core/adapter.ts';
 import type { WorkCalendar } from '../core/calendar.ts';
@@ -72,7 +78,13 @@ export function createLessonsJob(opts: LessonsJobOptions): LessonsJob {
   };
 
   /** Messages and writes for one user at `at`. */
-  function planUser(person: RosterPerson, progress: UserProgress, at: number, ops: StoreOp[], items: OutboxItemInput[]) {
+  function planUser(
+    person: RosterPerson,
+    progress: UserProgress,
+    at: number,
+    ops: StoreOp[],
+    items: OutboxItemInput[],
+  ) {
     const tz = zoneOf(person);
     const ymd = localDate(at, tz);
     if (!opts.calendar.isWorkingDay(ymd)) return { lessons: 0, nudges: 0 };
@@ -94,9 +106,20 @@ export function createLessonsJob(opts: LessonsJobOptions): LessonsJob {
       });
       if (next) {
         const dedupeKey = `lesson:${person.userKey}:${track.id}:${next.id}`;
-        items.push({ to, message: renderLesson(track, next, locale, true), idempotencyKey: dedupeKey, dedupeKey, notBefore });
+        items.push({
+          to,
+          message: renderLesson(track, next, locale, true),
+          idempotencyKey: dedupeKey,
+          dedupeKey,
+          notBefore,
+        });
         const p: LessonProgress = progress.get(key(next)) ?? { sentAt: at, via: 'push', slot, attempts: 0 };
-        ops.push({ op: 'put', collection: PROGRESS, key: progressKey(person.userKey, track.id, next.id), value: p });
+        ops.push({
+          op: 'put',
+          collection: PROGRESS,
+          key: progressKey(person.userKey, track.id, next.id),
+          value: p,
+        });
         if (next.quiz)
           ops.push({
             op: 'put',
@@ -108,7 +131,7 @@ export function createLessonsJob(opts: LessonsJobOptions): LessonsJob {
       }
       const due = track.lessons.filter((l) => {
         const p = progress.get(key(l));
-        if (!p || p.via !== 'push' || p.slot === slot || isComplete(l, p)) return false;
+        if (p?.via !== 'push' || p.slot === slot || isComplete(l, p)) return false;
         if (p.nudgedAt !== undefined && p.nudgeSlot !== slot) return false;
         return opts.calendar.workingDaysBetween(localDate(p.sentAt, tz), ymd) >= nudgeAfter;
       });
@@ -129,8 +152,17 @@ export function createLessonsJob(opts: LessonsJobOptions): LessonsJob {
           notBefore,
         });
         for (const l of due) {
-          const p = { ...progress.get(key(l))!, nudgedAt: progress.get(key(l))!.nudgedAt ?? at, nudgeSlot: slot };
-          ops.push({ op: 'put', collection: PROGRESS, key: progressKey(person.userKey, track.id, l.id), value: p });
+          const p = {
+            ...progress.get(key(l))!,
+            nudgedAt: progress.get(key(l))!.nudgedAt ?? at,
+            nudgeSlot: slot,
+          };
+          ops.push({
+            op: 'put',
+            collection: PROGRESS,
+            key: progressKey(person.userKey, track.id, l.id),
+            value: p,
+          });
         }
         nudges++;
       }
@@ -144,7 +176,8 @@ export function createLessonsJob(opts: LessonsJobOptions): LessonsJob {
       const all = new Set<number>();
       for (const zone of zones) {
         const filter = workingDaysOnly(opts.calendar, zone);
-        for (const track of opts.tracks) for (const s of cronSlots(track.schedule, zone, fromMs, toMs, filter)) all.add(s);
+        for (const track of opts.tracks)
+          for (const s of cronSlots(track.schedule, zone, fromMs, toMs, filter)) all.add(s);
       }
       return [...all].sort((a, b) => a - b);
     },

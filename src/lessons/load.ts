@@ -17,7 +17,8 @@ export async function loadLessons(flowsDir: string): Promise<Track[]> {
   const problems: ConstructorParameters<typeof ContentError>[0] = [];
   for (const { file, data } of files) {
     const first = seen.get(data.id);
-    if (first) problems.push({ file, entry: data.id, problem: `track id ${data.id} is already used in ${first}` });
+    if (first)
+      problems.push({ file, entry: data.id, problem: `track id ${data.id} is already used in ${first}` });
     else seen.set(data.id, file);
   }
   if (problems.length) throw new ContentError(problems);

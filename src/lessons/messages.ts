@@ -54,7 +54,8 @@ export const M = defineMessages({
     en: 'There are no lessons for your role yet. Reply "teach me" and a topic, e.g. "teach me signing in".',
   },
   notFound: {
-    'zh-CN': '没有找到「{query}」相关的微课。可以学的有：{titles}\n回复「教我」加其中一个，例如「教我{example}」。',
+    'zh-CN':
+      '没有找到「{query}」相关的微课。可以学的有：{titles}\n回复「教我」加其中一个，例如「教我{example}」。',
     en: 'No lesson found for "{query}". Available: {titles}\nReply "teach me" and one of them, e.g. "teach me {example}".',
   },
   nudge: {

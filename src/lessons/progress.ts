@@ -52,7 +52,10 @@ export function isComplete(lesson: Lesson, p: LessonProgress | undefined): boole
 export type UserProgress = Map<string, LessonProgress>;
 
 /** Reads all of one user's progress (through the turn's overlay when given a tx). */
-export async function readUserProgress(src: Pick<Store, 'list'> | TurnTx, userKey: UserKey): Promise<UserProgress> {
+export async function readUserProgress(
+  src: Pick<Store, 'list'> | TurnTx,
+  userKey: UserKey,
+): Promise<UserProgress> {
   const prefix = `${userKey}/`;
   const rows = await src.list<LessonProgress>(PROGRESS, { prefix });
   return new Map(rows.map((r) => [r.key.slice(prefix.length), r.value]));
@@ -67,8 +70,8 @@ export async function readAllProgress(store: Pick<Store, 'list'>): Promise<Map<U
     const lessonId = parts.pop()!;
     const trackId = parts.pop()!;
     const user = parts.join('/');
-    let m = out.get(user);
-    if (!m) out.set(user, (m = new Map()));
+    const m = out.get(user) ?? new Map<string, LessonProgress>();
+    out.set(user, m);
     m.set(`${trackId}/${lessonId}`, value);
   }
   return out;

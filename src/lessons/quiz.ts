@@ -17,7 +17,10 @@ const CN_DIGITS: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五:
  * @returns the 1-based option, or undefined when the text is not an answer.
  */
 export function parseChoice(text: string, options: readonly string[]): number | undefined {
-  const s = text.normalize('NFKC').trim().replace(/[.。、)）]$/u, '');
+  const s = text
+    .normalize('NFKC')
+    .trim()
+    .replace(/[.。、)）]$/u, '');
   const n = /^\d+$/.test(s) ? Number(s) : CN_DIGITS[s];
   if (n !== undefined) return n >= 1 && n <= options.length ? n : undefined;
   const q = normalizeQuery(s);
@@ -56,7 +59,11 @@ async function closeQuiz(ctx: TurnContext, trackId: string, lessonId: string): P
  * may retry once (the quiz is shown again); the second settles it with the right answer and
  * the explanation. An already settled quiz is not scored again.
  */
-export async function answerQuiz(ctx: TurnContext, { track, lesson }: TrackLesson, n: number): Promise<OutgoingMessage[]> {
+export async function answerQuiz(
+  ctx: TurnContext,
+  { track, lesson }: TrackLesson,
+  n: number,
+): Promise<OutgoingMessage[]> {
   const quiz = lesson.quiz!;
   const key = progressKey(ctx.userKey, track.id, lesson.id);
   const p: LessonProgress = (await ctx.tx.get<LessonProgress>(PROGRESS, key)) ?? {
@@ -85,7 +92,9 @@ export async function answerQuiz(ctx: TurnContext, { track, lesson }: TrackLesso
     p.correct = false;
     p.answeredAt = ctx.now;
     const option = q.options[quiz.answer - 1];
-    reply = { text: `${t(loc, M.wrongFinal, { n: quiz.answer, option, explain: q.explain })}\n${t(loc, M.nextHint)}` };
+    reply = {
+      text: `${t(loc, M.wrongFinal, { n: quiz.answer, option, explain: q.explain })}\n${t(loc, M.nextHint)}`,
+    };
   }
   ctx.tx.put(PROGRESS, key, p);
   if (p.answeredAt !== undefined) await closeQuiz(ctx, track.id, lesson.id);

@@ -64,7 +64,14 @@ function tally(tracks: readonly Track[], progress: UserProgress | undefined): Ta
   return finish(t);
 }
 
-function finish(t: { assigned: number; sent: number; completed: number; quizAnswered: number; quizCorrect: number; firstTry: number }): Tally {
+function finish(t: {
+  assigned: number;
+  sent: number;
+  completed: number;
+  quizAnswered: number;
+  quizCorrect: number;
+  firstTry: number;
+}): Tally {
   return {
     assigned: t.assigned,
     sent: t.sent,
@@ -126,7 +133,12 @@ export function buildProgressReport(
     );
   });
   const departments = [...new Set(rows.map((r) => r.department))].sort();
-  const byDepartment = departments.map((d) => sum(d, rows.filter((r) => r.department === d)));
+  const byDepartment = departments.map((d) =>
+    sum(
+      d,
+      rows.filter((r) => r.department === d),
+    ),
+  );
   return { generatedAt: new Date(now).toISOString(), people: rows, byRole, byDepartment };
 }
 
@@ -156,7 +168,11 @@ export function reportCsv(report: ProgressReport, by: 'person' | 'role' | 'depar
         ]
       : [
           [by === 'role' ? '角色' : '部门', '人数', ...TALLY_HEADER],
-          ...(by === 'role' ? report.byRole : report.byDepartment).map((r) => [r.group, r.people, ...tallyCells(r)]),
+          ...(by === 'role' ? report.byRole : report.byDepartment).map((r) => [
+            r.group,
+            r.people,
+            ...tallyCells(r),
+          ]),
         ];
   return `\ufeff${stringify(rows, { record_delimiter: '\r\n' })}`;
 }

@@ -31,7 +31,11 @@ interface RosterDoc {
 export const ROSTER = 'roster';
 
 function toPerson(key: string, v: RosterDoc): RosterPerson {
-  const roles = Array.isArray(v.roles) ? v.roles : typeof v.roles === 'string' ? v.roles.split(/[;、,，]/) : [];
+  const roles = Array.isArray(v.roles)
+    ? v.roles
+    : typeof v.roles === 'string'
+      ? v.roles.split(/[;、,，]/)
+      : [];
   return {
     userKey: key,
     name: v.name?.trim() || key,
@@ -49,7 +53,10 @@ export async function readRoster(store: Pick<Store, 'list'>): Promise<RosterPers
 }
 
 /** One roster entry, or undefined when the user is not in the roster. */
-export async function readPerson(store: Pick<Store, 'get'>, userKey: UserKey): Promise<RosterPerson | undefined> {
+export async function readPerson(
+  store: Pick<Store, 'get'>,
+  userKey: UserKey,
+): Promise<RosterPerson | undefined> {
   const v = await store.get<RosterDoc>(ROSTER, userKey);
   return v ? toPerson(userKey, v) : undefined;
 }

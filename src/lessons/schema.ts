@@ -34,9 +34,17 @@ export const QuizSchema = z
   })
   .superRefine((q, ctx) => {
     if (q.answer > q.options.length)
-      ctx.addIssue({ code: 'custom', path: ['answer'], message: `answer ${q.answer} but only ${q.options.length} options` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['answer'],
+        message: `answer ${q.answer} but only ${q.options.length} options`,
+      });
     if (q.options_en && q.options_en.length !== q.options.length)
-      ctx.addIssue({ code: 'custom', path: ['options_en'], message: 'options_en must list as many options as options' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['options_en'],
+        message: 'options_en must list as many options as options',
+      });
   });
 export type Quiz = z.infer<typeof QuizSchema>;
 
@@ -67,7 +75,9 @@ export const LessonSchema = z
   .superRefine((l, ctx) => {
     checkBody(l.body, ['body'], ctx);
     if (l.body_en) checkBody(l.body_en, ['body_en'], ctx);
-    const size = l.body.length + (l.quiz ? l.quiz.question.length + l.quiz.options.join('').length + l.quiz.explain.length : 0);
+    const size =
+      l.body.length +
+      (l.quiz ? l.quiz.question.length + l.quiz.options.join('').length + l.quiz.explain.length : 0);
     if (size > MAX_LESSON_CHARS)
       ctx.addIssue({
         code: 'custom',
@@ -96,7 +106,8 @@ export const TrackSchema = z
   .superRefine((t, ctx) => {
     const seen = new Set<string>();
     t.lessons.forEach((l, i) => {
-      if (seen.has(l.id)) ctx.addIssue({ code: 'custom', path: ['lessons', i, 'id'], message: `duplicate lesson id ${l.id}` });
+      if (seen.has(l.id))
+        ctx.addIssue({ code: 'custom', path: ['lessons', i, 'id'], message: `duplicate lesson id ${l.id}` });
       seen.add(l.id);
     });
   });

@@ -9,7 +9,11 @@ import { type Track, trackApplies } from './schema.ts';
 /** One manager's part of the weekly digest: reports still behind after their one nudge. */
 export interface ManagerSummary {
   manager: UserKey;
-  reports: Array<{ userKey: UserKey; name: string; lessons: Array<{ trackId: string; lessonId: string; title: string }> }>;
+  reports: Array<{
+    userKey: UserKey;
+    name: string;
+    lessons: Array<{ trackId: string; lessonId: string; title: string }>;
+  }>;
 }
 
 /**
@@ -40,11 +44,18 @@ export function managerSummaries(
   }
   return [...byManager.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([manager, reports]) => ({ manager, reports: reports.sort((a, b) => a.name.localeCompare(b.name, 'zh-CN')) }));
+    .map(([manager, reports]) => ({
+      manager,
+      reports: reports.sort((a, b) => a.name.localeCompare(b.name, 'zh-CN')),
+    }));
 }
 
 /** The manager's message: one line per person, lesson titles in `locale` where known. */
-export function renderManagerSummary(s: ManagerSummary, tracks: readonly Track[], locale: Locale): OutgoingMessage {
+export function renderManagerSummary(
+  s: ManagerSummary,
+  tracks: readonly Track[],
+  locale: Locale,
+): OutgoingMessage {
   const title = (trackId: string, lessonId: string, fallback: string) => {
     const l = tracks.find((tr) => tr.id === trackId)?.lessons.find((x) => x.id === lessonId);
     return l ? lessonTitle(l, locale) : fallback;

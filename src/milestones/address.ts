@@ -9,6 +9,7 @@ import { type Address, directAddress, parseUserKey } from '../core/types.ts';
  */
 export function addressOf(target: string): Address {
   const { platform, userId } = parseUserKey(target);
-  if (userId.startsWith('group:')) return { platform, chatId: userId.slice('group:'.length), chatType: 'group' };
+  if (userId.startsWith('group:'))
+    return { platform, chatId: userId.slice('group:'.length), chatType: 'group' };
   return directAddress(target);
 }

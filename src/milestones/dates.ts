@@ -1,4 +1,4 @@
-import { addDays, isYmd, parseYmd, type Ymd, weekdayOf } from '../calendar/time.ts';
+import { addDays, isYmd, parseYmd, weekdayOf, type Ymd } from '../calendar/time.ts';
 import type { WorkCalendar } from '../core/calendar.ts';
 import type { Locale } from '../core/types.ts';
 

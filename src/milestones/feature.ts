@@ -40,7 +40,11 @@ export function createMilestoneFeature(opts: MilestoneFeatureOptions): Feature {
     return (k) => found.get(k) ?? k;
   }
 
-  async function load(ctx: TurnContext, planId: string, msId?: string): Promise<{ plan: Plan; m?: Milestone } | undefined> {
+  async function load(
+    ctx: TurnContext,
+    planId: string,
+    msId?: string,
+  ): Promise<{ plan: Plan; m?: Milestone } | undefined> {
     const plan = await ctx.tx.get<Plan>(PLANS, planId);
     if (!plan) return undefined;
     if (msId === undefined) return { plan };
@@ -56,7 +60,10 @@ export function createMilestoneFeature(opts: MilestoneFeatureOptions): Feature {
     if (kind === 'plan') {
       const found = await load(ctx, planId ?? '');
       if (!found) return handled({ text: t(loc, M.gone) });
-      const nameOf = await names(ctx, found.plan.milestones.map((m) => m.owner));
+      const nameOf = await names(
+        ctx,
+        found.plan.milestones.map((m) => m.owner),
+      );
       return handled(renderPlan(found.plan, loc, nameOf, opts.calendar, today(ctx)));
     }
     if (kind !== 'done' && kind !== 'delay') return pass;
@@ -64,7 +71,8 @@ export function createMilestoneFeature(opts: MilestoneFeatureOptions): Feature {
     if (!found?.m) return handled({ text: t(loc, M.gone) });
     const { plan, m } = found;
     const title = msTitle(m, loc);
-    if (!mayChange(ctx, m)) return handled({ text: t(loc, M.notYours, { title, owner: (await names(ctx, [m.owner]))(m.owner) }) });
+    if (!mayChange(ctx, m))
+      return handled({ text: t(loc, M.notYours, { title, owner: (await names(ctx, [m.owner]))(m.owner) }) });
     if (m.doneAt !== undefined) return handled({ text: t(loc, M.alreadyDone, { title }) });
     if (kind === 'done') {
       m.doneAt = ctx.now;
@@ -72,9 +80,17 @@ export function createMilestoneFeature(opts: MilestoneFeatureOptions): Feature {
       ctx.tx.put(PLANS, plan.id, plan);
       return handled({ text: t(loc, M.markedDone, { title }) });
     }
-    const prev = ctx.session.active?.feature === 'milestone' ? (ctx.session.active.data as DelayFlow).prev : ctx.session.active;
-    ctx.session.active = { feature: 'milestone', data: { planId: plan.id, msId: m.id, prev } satisfies DelayFlow };
-    return handled({ text: t(loc, M.askDate, { title, date: formatDate(m.due, loc, today(ctx)), ...examples(ctx) }) });
+    const prev =
+      ctx.session.active?.feature === 'milestone'
+        ? (ctx.session.active.data as DelayFlow).prev
+        : ctx.session.active;
+    ctx.session.active = {
+      feature: 'milestone',
+      data: { planId: plan.id, msId: m.id, prev } satisfies DelayFlow,
+    };
+    return handled({
+      text: t(loc, M.askDate, { title, date: formatDate(m.due, loc, today(ctx)), ...examples(ctx) }),
+    });
   }
 
   function examples(ctx: TurnContext) {
@@ -107,8 +123,8 @@ export function createMilestoneFeature(opts: MilestoneFeatureOptions): Feature {
     }
     const to = parseDateInput(input.text, day);
     if (!to) return handled({ text: t(loc, M.badDate, examples(ctx)) });
-    const floor = m.due >= day ? m.due : day;
-    if (to <= floor && !(to === day && m.due < day)) return handled({ text: t(loc, M.tooEarly, { date: formatDate(floor, loc, day) }) });
+    if (to < day) return handled({ text: t(loc, M.notPast, { date: formatDate(day, loc, day) }) });
+    if (to <= m.due) return handled({ text: t(loc, M.tooEarly, { date: formatDate(m.due, loc, day) }) });
     const from = m.due;
     m.slips.push({ from, to, at: ctx.now, by: ctx.userKey });
     m.due = to;

@@ -49,7 +49,8 @@ export function createMilestonesJob(opts: MilestonesJobOptions): Job {
     calendar: opts.calendar,
     async run(at: number): Promise<JobRunResult> {
       const today = localDate(at, opts.tz);
-      if (!opts.calendar.isWorkingDay(today)) return { sent: 0, skipped: 0, reason: `${today} is not a working day` };
+      if (!opts.calendar.isWorkingDay(today))
+        return { sent: 0, skipped: 0, reason: `${today} is not a working day` };
       const people = rosterIndex(await readRoster(opts.store));
       const nameOf = (k: UserKey) => people.get(k)?.name ?? k;
       const items: OutboxItemInput[] = [];
@@ -60,7 +61,10 @@ export function createMilestonesJob(opts: MilestonesJobOptions): Job {
           if (!nudge) continue;
           const target = nudge.kind === 'escalate' ? (m.sponsor ?? opts.projectGroup) : m.owner;
           if (!target) {
-            log.warn('milestone overdue but no sponsor or PROJECT_GROUP to escalate to', { plan: plan.id, milestone: m.id });
+            log.warn('milestone overdue but no sponsor or PROJECT_GROUP to escalate to', {
+              plan: plan.id,
+              milestone: m.id,
+            });
             continue;
           }
           const person = people.get(target);

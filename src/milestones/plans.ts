@@ -54,7 +54,8 @@ export const OVERDUE_NUDGE_DAYS = 3;
  * The working day a milestone is really due: its date, or the last working day before it when
  * it falls on a weekend or holiday.
  */
-export const effectiveDue = (calendar: WorkCalendar, m: Pick<Milestone, 'due'>) => workingDayOnOrBefore(calendar, m.due);
+export const effectiveDue = (calendar: WorkCalendar, m: Pick<Milestone, 'due'>) =>
+  workingDayOnOrBefore(calendar, m.due);
 
 /** Working days a milestone is past due on `today` (0 when not overdue). */
 export function overdueDays(calendar: WorkCalendar, m: Pick<Milestone, 'due'>, today: Ymd): number {
@@ -139,12 +140,19 @@ export function buildPlan(
   if (!input.template && !listed.length) reasons.push('give a template, a milestones list, or both');
   const tpl = input.template ? deps.templates.find((x) => x.id === input.template) : undefined;
   if (input.template && !tpl)
-    reasons.push(`template: no template "${input.template}" (have: ${deps.templates.map((x) => x.id).join(', ') || 'none'})`);
+    reasons.push(
+      `template: no template "${input.template}" (have: ${deps.templates.map((x) => x.id).join(', ') || 'none'})`,
+    );
 
   const draft = new Map<string, Partial<Milestone> & { id: string }>();
   if (tpl) {
     for (const m of tpl.milestones)
-      draft.set(m.id, { id: m.id, title: m.title, title_en: m.title_en, due: deps.calendar.addWorkingDays(input.start, m.offset) });
+      draft.set(m.id, {
+        id: m.id,
+        title: m.title,
+        title_en: m.title_en,
+        due: deps.calendar.addWorkingDays(input.start, m.offset),
+      });
     for (const r of tpl.recurring ?? []) {
       const base = draft.get(r.after)!.due!;
       for (let i = 1; i <= r.count; i++) {
@@ -177,7 +185,8 @@ export function buildPlan(
       );
       continue;
     }
-    if (d.due! < input.start) reasons.push(`milestones: ${d.id} is due ${d.due}, before the plan starts (${input.start})`);
+    if (d.due! < input.start)
+      reasons.push(`milestones: ${d.id} is due ${d.due}, before the plan starts (${input.start})`);
     const sponsor = d.sponsor ?? input.sponsor;
     milestones.push({
       id: d.id,

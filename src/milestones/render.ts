@@ -5,7 +5,14 @@ import type { Button, Locale, OutgoingMessage, UserKey } from '../core/types.ts'
 import { formatDate } from './dates.ts';
 import { M } from './messages.ts';
 import type { Nudge } from './nudges.ts';
-import { effectiveDue, type Milestone, milestoneStatus, OVERDUE_NUDGE_DAYS, overdueDays, type Plan } from './plans.ts';
+import {
+  effectiveDue,
+  type Milestone,
+  milestoneStatus,
+  OVERDUE_NUDGE_DAYS,
+  overdueDays,
+  type Plan,
+} from './plans.ts';
 
 /** Button values handled by the `milestone` feature. */
 export const doneValue = (planId: string, msId: string) => `milestone:done:${planId}:${msId}`;
@@ -36,7 +43,13 @@ export function renderNudge(
   calendar: WorkCalendar,
   today: Ymd,
 ): OutgoingMessage {
-  const p = { title: msTitle(m, locale), plan: plan.title, owner: nameOf(m.owner), date: formatDate(m.due, locale, today), days: nudge.days };
+  const p = {
+    title: msTitle(m, locale),
+    plan: plan.title,
+    owner: nameOf(m.owner),
+    date: formatDate(m.due, locale, today),
+    days: nudge.days,
+  };
   switch (nudge.kind) {
     case 't-3':
     case 't-1':
@@ -59,7 +72,13 @@ export function renderNudge(
 const ICON = { done: '✅', open: '⏳', overdue: '⚠️', escalated: '🔺' } as const;
 
 /** The plan at a glance: one line per milestone with its status icon, due date and owner. */
-export function renderPlan(plan: Plan, locale: Locale, nameOf: NameOf, calendar: WorkCalendar, today: Ymd): OutgoingMessage {
+export function renderPlan(
+  plan: Plan,
+  locale: Locale,
+  nameOf: NameOf,
+  calendar: WorkCalendar,
+  today: Ymd,
+): OutgoingMessage {
   const head = t(locale, M.planHeader, { plan: plan.title, start: formatDate(plan.start, locale, today) });
   const lines = plan.milestones.map((m) => {
     const status = milestoneStatus(calendar, m, today);

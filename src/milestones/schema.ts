@@ -13,7 +13,10 @@ const text = z.string().trim().min(1, 'must not be empty');
 export const MilestoneId = z
   .string()
   .trim()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'id must be letters, digits, "_" or "-" (e.g. pilot), at most 64');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/,
+    'id must be letters, digits, "_" or "-" (e.g. pilot), at most 64',
+  );
 
 export const TemplateMilestoneSchema = z.object({
   id: MilestoneId,
@@ -45,16 +48,34 @@ export const TemplateSchema = z
   .superRefine((tpl, ctx) => {
     const ids = new Set<string>();
     tpl.milestones.forEach((m, i) => {
-      if (ids.has(m.id)) ctx.addIssue({ code: 'custom', path: ['milestones', i, 'id'], message: `duplicate milestone id ${m.id}` });
+      if (ids.has(m.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['milestones', i, 'id'],
+          message: `duplicate milestone id ${m.id}`,
+        });
       ids.add(m.id);
       const prev = tpl.milestones[i - 1];
       if (prev && m.offset < prev.offset)
-        ctx.addIssue({ code: 'custom', path: ['milestones', i, 'offset'], message: `offset ${m.offset} is before the previous milestone's ${prev.offset}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['milestones', i, 'offset'],
+          message: `offset ${m.offset} is before the previous milestone's ${prev.offset}`,
+        });
     });
     tpl.recurring?.forEach((r, i) => {
       if (!ids.has(r.after))
-        ctx.addIssue({ code: 'custom', path: ['recurring', i, 'after'], message: `no milestone ${r.after} in this template` });
-      if (ids.has(r.id)) ctx.addIssue({ code: 'custom', path: ['recurring', i, 'id'], message: `id ${r.id} is also a milestone id` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['recurring', i, 'after'],
+          message: `no milestone ${r.after} in this template`,
+        });
+      if (ids.has(r.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['recurring', i, 'id'],
+          message: `id ${r.id} is also a milestone id`,
+        });
     });
   });
 export type PlanTemplate = z.infer<typeof TemplateSchema>;
@@ -70,7 +91,8 @@ export async function loadMilestoneTemplates(flowsDir: string): Promise<PlanTemp
   const problems: ConstructorParameters<typeof ContentError>[0] = [];
   for (const { file, data } of files) {
     const first = seen.get(data.id);
-    if (first) problems.push({ file, entry: data.id, problem: `template id ${data.id} is already used in ${first}` });
+    if (first)
+      problems.push({ file, entry: data.id, problem: `template id ${data.id} is already used in ${first}` });
     else seen.set(data.id, file);
   }
   if (problems.length) throw new ContentError(problems);

@@ -73,7 +73,7 @@ function readCsv(buf: Buffer): Row[] {
     skip_empty_lines: true,
     relax_column_count: true,
     trim: true,
-  }) as Array<{ record: string[]; info: { lines: number } }>;
+  }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
   return records.map((r) => ({ line: r.info.lines, cells: r.record }));
 }
 

@@ -77,7 +77,13 @@ let timersInProcess = 0;
  * message it queues has a date-based dedupe key, so one run at 11:00 sends the 09:00
  * milestone reminder once; running 09:00, 10:00 and 11:00 in a burst would only add load
  * (and, for jobs without per-day keys, repeats). The first start ever has no watermark and
- * runs nothing (nothing was missed).
+ * runs nothing (nothing was missed). A clock that goes back re-reads no slot twice: the claims
+ * of slots already run stop that.
+ *
+ * So a job's `run(at)` must do everything due as of `at`, not only what is due exactly at
+ * `at`: after downtime only the latest slot runs (e.g. a lessons job with tracks at 09:30 in
+ * Shanghai and in London gets one run at the later slot, and must still send the Shanghai
+ * lessons not yet sent — their dedupe keys make that safe).
  */
 export function createScheduler(opts: SchedulerOptions): Scheduler {
   const clock = opts.clock ?? systemClock;
@@ -102,7 +108,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
   async function doTick(): Promise<TickReport> {
     const now = clock.now();
     const stored = await opts.store.get<SchedulerState>(STATE_COLLECTION, STATE_KEY);
-    const state: SchedulerState = stored ?? { lastTick: now, pending: {} };
+    const state: SchedulerState = { lastTick: stored?.lastTick ?? now, pending: { ...stored?.pending } };
     const from = Math.min(state.lastTick, now);
     const outcomes: SlotOutcome[] = [];
     for (const job of jobs) {

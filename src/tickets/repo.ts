@@ -86,9 +86,15 @@ export async function listTickets(store: Pick<Store, 'list'>): Promise<Ticket[]>
     .sort((a, b) => Number(a.id.slice(1)) - Number(b.id.slice(1)));
 }
 
-/** Stages what the requester's next message means for ticket `id`. */
+/**
+ * How long a requester's next message stays bound to a ticket: 2 days for an answer to a
+ * handler, 7 for 已解决 / 未解决. After that their messages go to the FAQ again.
+ */
+export const AWAITING_TTL_MS = { answer: 2 * 86_400_000, confirm: 7 * 86_400_000 } as const;
+
+/** Stages what the requester's next message means for ticket `id` (expires, {@link AWAITING_TTL_MS}). */
 export function setAwaiting(tx: TurnTx, requester: UserKey, a: Awaiting): void {
-  tx.put(AWAITING, `${requester}|${a.id}`, a);
+  tx.put(AWAITING, `${requester}|${a.id}`, a, { ttlMs: AWAITING_TTL_MS[a.kind] });
 }
 
 /** Stages clearing the requester's pending answer for ticket `id`. */

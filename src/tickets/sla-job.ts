@@ -10,6 +10,7 @@ import { formatDue, handlerButtons, M, promise, requesterText } from './messages
 import {
   type HandlerTarget,
   isActive,
+  levelTwoTargets,
   parseHandler,
   resolveSettings,
   type Ticket,
@@ -60,15 +61,6 @@ export function createTicketSlaJob(opts: TicketSlaJobOptions): Job {
   const localeOf = async (h: HandlerTarget): Promise<Locale> =>
     h.kind === 'user' ? ((await store.get<Session>('sessions', h.key))?.locale ?? 'zh-CN') : 'zh-CN';
 
-  const handlersOf = (tk: Ticket): HandlerTarget[] =>
-    tk.handler
-      ? [parseHandler(tk.handler)]
-      : settings.handlers.length
-        ? settings.handlers
-        : settings.lead
-          ? [parseHandler(settings.lead)]
-          : [];
-
   /** `notBefore` for a message planned at `atMs` when that falls in quiet hours. */
   const hold = (atMs: number): { notBefore?: number } => {
     const until = opts.quietHours ? holdForQuietHours(atMs, settings.sla.tz, opts.quietHours) : atMs;
@@ -77,7 +69,7 @@ export function createTicketSlaJob(opts: TicketSlaJobOptions): Job {
 
   async function remind(tk: Ticket, atMs: number): Promise<OutboxItemInput[]> {
     const items: OutboxItemInput[] = [];
-    for (const h of handlersOf(tk)) {
+    for (const h of levelTwoTargets(settings, tk)) {
       const l = await localeOf(h);
       const key = `ticket:${tk.id}:remind:${h.key}`;
       items.push({
@@ -99,7 +91,7 @@ export function createTicketSlaJob(opts: TicketSlaJobOptions): Job {
   }
 
   async function breach(tk: Ticket, atMs: number): Promise<OutboxItemInput[]> {
-    const to = settings.lead ? [parseHandler(settings.lead)] : handlersOf(tk);
+    const to = settings.lead ? [parseHandler(settings.lead)] : levelTwoTargets(settings, tk);
     const items: OutboxItemInput[] = [];
     for (const h of to) {
       const l = await localeOf(h);

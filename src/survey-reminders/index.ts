@@ -1,0 +1,3 @@
+export * from './api.ts';
+export * from './assignments.ts';
+export * from './job.ts';
