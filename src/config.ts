@@ -55,8 +55,8 @@ const num = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z
     .string()
     .optional()
-    .transform((v) => (v === undefined || v.trim() === '' ? String(def) : v))
-    .pipe(z.coerce.number().min(min).max(max));
+    .transform((v) => (v === undefined || v.trim() === '' ? def : Number(v)))
+    .pipe(z.number().min(min).max(max));
 
 const hhmm = (def: string) =>
   z

@@ -50,7 +50,8 @@ export interface JournalFile {
   bytes: number;
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function parseOps(line: string): JournalOp[] | undefined {
   let rec: unknown;

@@ -9,7 +9,9 @@ interface Waiter {
   reject(e: unknown): void;
 }
 
-type Task = { kind: 'write'; lines: string[]; waiters: Waiter[] } | { kind: 'rotate'; gen: number; done: Waiter };
+type Task =
+  | { kind: 'write'; lines: string[]; waiters: Waiter[] }
+  | { kind: 'rotate'; gen: number; done: Waiter };
 
 /** Points in a journal rotation, reported to the test hook (crash-image tests). */
 export type RotationStep = 'sealed';
@@ -135,9 +137,13 @@ export class JournalWriter {
           t.done.resolve();
         }
       } catch (e) {
-        this.failure = new BotError(ErrorCode.StoreIo, `journal ${t.kind} failed in ${this.dir}: ${String(e)}`, {
-          cause: e,
-        });
+        this.failure = new BotError(
+          ErrorCode.StoreIo,
+          `journal ${t.kind} failed in ${this.dir}: ${String(e)}`,
+          {
+            cause: e,
+          },
+        );
         settle(t, this.failure);
       }
     }

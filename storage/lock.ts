@@ -72,7 +72,8 @@ export async function acquireLock(file: string, log: Logger = silentLogger): Pro
       return {
         file,
         async release() {
-          if ((await readPid(file).catch(() => undefined)) === process.pid) await unlink(file).catch(() => {});
+          if ((await readPid(file).catch(() => undefined)) === process.pid)
+            await unlink(file).catch(() => {});
         },
       };
     }
@@ -94,5 +95,8 @@ export async function acquireLock(file: string, log: Logger = silentLogger): Pro
       if (e.code !== 'ENOENT') throw e;
     });
   }
-  throw new BotError(ErrorCode.StoreIo, `could not take the store lock ${file}: another process keeps taking it`);
+  throw new BotError(
+    ErrorCode.StoreIo,
+    `could not take the store lock ${file}: another process keeps taking it`,
+  );
 }

@@ -7,9 +7,9 @@ import {
   type Clock,
   ErrorCode,
   type Logger,
+  StoreCorruptError,
   type StoreOp,
   silentLogger,
-  StoreCorruptError,
   systemClock,
 } from '../src/index.ts';
 import { fsyncDir, fsyncFile } from './fs-durable.ts';
@@ -101,7 +101,12 @@ export class LowdbStore extends MemoryStore {
     const dir = resolve(opts.dataDir);
     await mkdir(dir, { recursive: true });
     const lock = await acquireLock(join(dir, 'db.lock'), opts.log);
-    const store = new LowdbStore(dir, lock, new Low(snapshotFile(join(dir, 'db.json')), emptySnapshot()), opts);
+    const store = new LowdbStore(
+      dir,
+      lock,
+      new Low(snapshotFile(join(dir, 'db.json')), emptySnapshot()),
+      opts,
+    );
     try {
       await store.load();
     } catch (e) {
@@ -138,7 +143,12 @@ export class LowdbStore extends MemoryStore {
     } else {
       this.snapshotBytes = (await stat(this.snapshotPath)).size;
     }
-    this.journal = await JournalWriter.create(this.dir, gen, () => this.maybeCompact(), (s) => void this.step(s));
+    this.journal = await JournalWriter.create(
+      this.dir,
+      gen,
+      () => this.maybeCompact(),
+      (s) => void this.step(s),
+    );
     await this.dropSealed(Number.POSITIVE_INFINITY);
     this.log.info('store opened', { dir: this.dir, replayed, journalGen: gen, bytes: this.snapshotBytes });
   }
@@ -191,10 +201,15 @@ export class LowdbStore extends MemoryStore {
 
   private maybeCompact(): void {
     if (this.compacting || this.shut) return;
-    if (this.journal.bytes <= Math.max(this.opts.compactMinBytes ?? DEFAULT_COMPACT_MIN_BYTES, this.snapshotBytes)) {
+    if (
+      this.journal.bytes <=
+      Math.max(this.opts.compactMinBytes ?? DEFAULT_COMPACT_MIN_BYTES, this.snapshotBytes)
+    ) {
       return;
     }
-    this.compact().catch((e) => this.log.error('store compaction failed', { dir: this.dir, error: String(e) }));
+    this.compact().catch((e) =>
+      this.log.error('store compaction failed', { dir: this.dir, error: String(e) }),
+    );
   }
 
   /**
@@ -226,7 +241,13 @@ export class LowdbStore extends MemoryStore {
     this.compactions++;
     await this.step('done');
     const ms = Math.round(performance.now() - started);
-    this.log.info('store compacted', { dir: this.dir, journalGen: gen, swept, bytes: this.snapshotBytes, ms });
+    this.log.info('store compacted', {
+      dir: this.dir,
+      journalGen: gen,
+      swept,
+      bytes: this.snapshotBytes,
+      ms,
+    });
   }
 
   /** Captures the state synchronously, then writes and fsyncs `db.json` with journal generation `gen`. */

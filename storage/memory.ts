@@ -1,4 +1,4 @@
-import type { Clock, ListOptions, PutOptions, Store, StoredDoc, StoreOp } from '../src/index.ts';
+import type { Clock, ListOptions, PutOptions, Store, StoreDump, StoredDoc, StoreOp } from '../src/index.ts';
 import { systemClock } from '../src/index.ts';
 
 /**
@@ -130,6 +130,42 @@ export class MemoryStore implements Store {
 
   /** Hook for durable backends: called synchronously after ops were applied in memory. */
   protected async persist(_ops: StoreOp[]): Promise<void> {}
+
+  /** Every live document of every collection (`rollout backup`). */
+  async dump(): Promise<StoreDump> {
+    this.check();
+    const now = this.clock.now();
+    const collections: StoreDump['collections'] = {};
+    for (const [name, col] of this.state.collections) {
+      const docs: Record<string, StoredDoc> = {};
+      for (const [key, d] of col) if (d.expiresAt === undefined || d.expiresAt > now) docs[key] = clone(d);
+      if (Object.keys(docs).length) collections[name] = docs;
+    }
+    return { format: 'rollout-bot-store', version: 1, exportedAt: new Date(now).toISOString(), collections };
+  }
+
+  /** Replaces the whole content with a dump, atomically (`rollout restore`). */
+  async restore(dump: StoreDump): Promise<void> {
+    this.check();
+    if (dump?.format !== 'rollout-bot-store' || dump.version !== 1 || typeof dump.collections !== 'object')
+      throw new Error('not a rollout-bot store dump (format/version)');
+    const now = this.clock.now();
+    const ops: StoreOp[] = [];
+    for (const [name, col] of this.state.collections)
+      for (const key of col.keys()) ops.push({ op: 'delete', collection: name, key });
+    for (const [name, docs] of Object.entries(dump.collections))
+      for (const [key, d] of Object.entries(docs)) {
+        if (d.expiresAt !== undefined && d.expiresAt <= now) continue;
+        ops.push({
+          op: 'put',
+          collection: name,
+          key,
+          value: d.value,
+          ...(d.expiresAt !== undefined ? { ttlMs: d.expiresAt - now, now } : {}),
+        });
+      }
+    await this.batch(ops);
+  }
 
   async flush(): Promise<void> {}
 

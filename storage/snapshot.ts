@@ -37,17 +37,25 @@ export function snapshotOf(state: MemoryState, journalGen: number, now: number):
   for (const [name, docs] of state.collections) {
     if (docs.size > 0) collections[name] = Object.fromEntries(docs);
   }
-  return { format: SNAPSHOT_FORMAT, version: 1, journalGen, savedAt: new Date(now).toISOString(), collections };
+  return {
+    format: SNAPSHOT_FORMAT,
+    version: 1,
+    journalGen,
+    savedAt: new Date(now).toISOString(),
+    collections,
+  };
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Checks the shape of a parsed `db.json`.
  * @throws {StoreCorruptError} code `store_corrupt` naming `file` when the shape is wrong.
  */
 export function validateSnapshot(data: unknown, file: string): SnapshotFile {
-  if (!isObj(data) || data.format !== SNAPSHOT_FORMAT) throw new StoreCorruptError(file, 'not a rollout-bot store');
+  if (!isObj(data) || data.format !== SNAPSHOT_FORMAT)
+    throw new StoreCorruptError(file, 'not a rollout-bot store');
   if (data.version !== 1) throw new StoreCorruptError(file, `unknown version ${String(data.version)}`);
   if (!Number.isSafeInteger(data.journalGen) || (data.journalGen as number) < 0) {
     throw new StoreCorruptError(file, 'bad journalGen');
@@ -74,7 +82,9 @@ export async function readSnapshot(low: Low<SnapshotFile>, file: string): Promis
   try {
     raw = await low.adapter.read();
   } catch (e) {
-    throw new StoreCorruptError(file, e instanceof SyntaxError ? `not JSON: ${e.message}` : String(e), { cause: e });
+    throw new StoreCorruptError(file, e instanceof SyntaxError ? `not JSON: ${e.message}` : String(e), {
+      cause: e,
+    });
   }
   if (raw === null) return undefined;
   return validateSnapshot(raw, file);

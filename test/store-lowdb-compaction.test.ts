@@ -111,7 +111,13 @@ describe('lowdb journal and compaction', () => {
     ];
     duringDone = Promise.all(during);
     await Promise.all([compaction, ...during]);
-    expect(images.map((i) => i.step)).toEqual(['sealed', 'rotated', 'snapshot-written', 'snapshot-written', 'done']);
+    expect(images.map((i) => i.step)).toEqual([
+      'sealed',
+      'rotated',
+      'snapshot-written',
+      'snapshot-written',
+      'done',
+    ]);
     // The interesting image: new db.json, the old journal still there, the delete acknowledged.
     expect(journals(images[3].dir).sort()).toEqual(['db.journal.1.jsonl', 'db.journal.jsonl']);
     expect(images[3].acked.has('victim-deleted')).toBe(true);
@@ -122,10 +128,14 @@ describe('lowdb journal and compaction', () => {
       const reopened = await open(image.dir, { log: { ...silentLogger, info } });
       if (image.step === 'snapshot-written') {
         // db.json already holds generation 1: only the active journal (generation 2) is replayed.
-        expect(info).toHaveBeenCalledWith('store opened', expect.objectContaining({ replayed: journalLines }));
+        expect(info).toHaveBeenCalledWith(
+          'store opened',
+          expect.objectContaining({ replayed: journalLines }),
+        );
       }
       const keys = new Set((await reopened.list('c')).map((e) => e.key));
-      for (const k of image.acked) if (k !== 'victim-deleted') expect(keys, `${image.step}: ${k}`).toContain(k);
+      for (const k of image.acked)
+        if (k !== 'victim-deleted') expect(keys, `${image.step}: ${k}`).toContain(k);
       if (image.acked.has('victim-deleted')) expect(keys.has('victim'), image.step).toBe(false);
       for (let i = 0; i < 10; i++) expect(keys.has(`before${i}`)).toBe(true);
       await reopened.close();
@@ -191,7 +201,14 @@ describe('lowdb journal and compaction', () => {
   it('db.json does not change on writes between compactions (writes cost O(write), not O(store))', async () => {
     const dir = newDir();
     const store = await open(dir);
-    await store.batch(Array.from({ length: 500 }, (_, i) => ({ op: 'put' as const, collection: 'r', key: `k${i}`, value: i })));
+    await store.batch(
+      Array.from({ length: 500 }, (_, i) => ({
+        op: 'put' as const,
+        collection: 'r',
+        key: `k${i}`,
+        value: i,
+      })),
+    );
     await store.compact();
     const snap = statSync(join(dir, 'db.json'));
     const journalBefore = store.stats().journalBytes;

@@ -1,5 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BotError, ManualClock, StoreCorruptError } from '../src/index.ts';
@@ -23,7 +31,8 @@ const open = async (dataDir: string, clock = new ManualClock(T0)) => {
   stores.push(s);
   return s;
 };
-const journalLines = (dir: string) => readFileSync(join(dir, 'db.journal.jsonl'), 'utf8').split('\n').slice(1, -1);
+const journalLines = (dir: string) =>
+  readFileSync(join(dir, 'db.journal.jsonl'), 'utf8').split('\n').slice(1, -1);
 const failure = (p: Promise<unknown>) =>
   p.then(
     () => undefined,

@@ -282,6 +282,22 @@ describe('sharing and load', () => {
     );
   });
 
+  it('the project lead may be a group chat (PROJECT_GROUP form); a bad value stops start-up', async () => {
+    const { h, say, click } = await harness('flows', { projectLead: 'dev:group:pmo' });
+    for (const a of ['调研', '2', '8', '跳过', '3', '2', '3', '1', '4', '否', '2', '2', '否', '跳过'])
+      await say('u', a);
+    const r = await say('u', '跳过');
+    expect(r.text).toContain('推荐系统组合：CRM + 电商 ERP + 会员系统');
+    expect((await click('u', r.buttons![1].value)).text).toBe('已发给项目负责人。');
+    await h.outbox.idle();
+    const queued = await h.store.list('dev-outbox');
+    expect(queued.map((e) => e.key).join()).toContain('pmo');
+    const surveys = await loadSurveys('flows');
+    expect(() => createSurveyFeature({ surveys, timezone: 'Asia/Shanghai', projectLead: 'nobody' })).toThrow(
+      /PROJECT_GROUP/,
+    );
+  });
+
   it('50 users answering at once lose nothing', async () => {
     const { h, say, responses } = await harness();
     const users = Array.from({ length: 50 }, (_, i) => `p${i}`);

@@ -17,6 +17,7 @@ import type { RobotMsg, WebhookMsg } from './encode.ts';
  * @see https://github.com/open-dingtalk/dingtalk-stream-sdk-python/blob/main/dingtalk_stream/stream.py
  */
 
+/** Credentials, origin and tuning of a {@link DingtalkApi}. */
 export interface DingtalkApiOptions {
   /** AppKey (`DINGTALK_CLIENT_ID`). */
   clientId: string;
@@ -37,6 +38,7 @@ export interface DingtalkApiOptions {
 /** Interactive card target: a group (`openConversationId`) or one user (`userId`). */
 export type CardTarget = { openConversationId: string } | { userId: string };
 
+/** Token cache and robot send calls of one DingTalk app (see the module comment above). */
 export class DingtalkApi {
   private readonly clock: Clock;
   private readonly log: Logger;

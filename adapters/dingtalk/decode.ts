@@ -12,6 +12,7 @@ export type DecodeResult =
   | { status: 'message'; message: IncomingMessage }
   | { status: 'ignored'; reason: 'malformed' | 'not-addressed' | 'own-echo' };
 
+/** What decoding needs to know about this bot. */
 export interface DecodeOptions {
   /** The app's robotCode (internal apps: the AppKey / clientId). */
   robotCode: string;

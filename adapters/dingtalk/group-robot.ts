@@ -25,6 +25,7 @@ import { dingtalkSign } from './verify.ts';
 /** DingTalk's public old-style API origin, which `DINGTALK_OAPI_BASE` may replace. */
 export const PUBLIC_OAPI_ORIGIN = 'https://oapi.dingtalk.com';
 
+/** Webhook, secret and origin of a {@link GroupRobot}. */
 export interface GroupRobotOptions {
   /** The robot's webhook URL (`DINGTALK_GROUP_WEBHOOK`, `https://oapi.dingtalk.com/robot/send?access_token=…`). */
   webhook: string;
@@ -46,6 +47,7 @@ export function groupRobotKey(webhook: string): string {
   return createHash('sha256').update(webhook).digest('hex').slice(0, 12);
 }
 
+/** One custom group robot: signs each request afresh and posts one message (see above). */
 export class GroupRobot {
   /** {@link groupRobotKey} of the webhook. */
   readonly key: string;
@@ -147,9 +149,6 @@ function rebase(webhook: string, oapiBase: string | undefined): string {
   if (!oapiBase || !webhook.startsWith(`${PUBLIC_OAPI_ORIGIN}/`)) return webhook;
   return `${oapiBase.replace(/\/+$/, '')}${webhook.slice(PUBLIC_OAPI_ORIGIN.length)}`;
 }
-
-/** @internal exported for tests of {@link stripSignParams}. */
-export const _internal = { stripSignParams, rebase };
 
 /** Guard for the adapter: a `PlatformApiError` for an address naming another robot. */
 export function unknownRobotError(key: string): PlatformApiError {

@@ -10,8 +10,10 @@ import { verifyRobotCallback } from './verify.ts';
  * @see https://open.dingtalk.com/document/orgapp/receive-message
  */
 
+/** The contract route of the HTTP-mode robot callback. */
 export const DINGTALK_WEBHOOK_PATH = '/webhooks/dingtalk';
 
+/** Secret, clock and handler of the HTTP-mode route. */
 export interface WebhookRouteOptions {
   /** The app's AppSecret (`DINGTALK_CLIENT_SECRET`), the HMAC key. */
   appSecret: string;

@@ -23,6 +23,7 @@ import { silentLogger } from '../../src/index.ts';
 /** Topics we subscribe to as CALLBACK. */
 export const STREAM_TOPICS = { robot: TOPIC_ROBOT, card: TOPIC_CARD } as const;
 
+/** Credentials, gateway origin, callback handler and reconnect tuning of a {@link DingtalkStream}. */
 export interface StreamOptions {
   clientId: string;
   clientSecret: string;

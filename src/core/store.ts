@@ -39,6 +39,19 @@ export interface Store {
   close(): Promise<void>;
   /** Cheap liveness check for `/healthz`; rejects when the store cannot answer. */
   ping(): Promise<void>;
+  /** Every live document (backup). */
+  dump(): Promise<StoreDump>;
+  /** Replaces everything with a dump, atomically (restore). */
+  restore(dump: StoreDump): Promise<void>;
+}
+
+/** A whole-store backup, as written by `rollout backup`. */
+export interface StoreDump {
+  format: 'rollout-bot-store';
+  version: 1;
+  /** ISO time of the dump. */
+  exportedAt: string;
+  collections: Record<string, Record<string, StoredDoc>>;
 }
 
 export interface PutOptions {

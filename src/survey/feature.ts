@@ -1,4 +1,5 @@
 import { normalizeCommandText } from '../core/commands.ts';
+import { ConfigError } from '../core/errors.ts';
 import type { Feature, Input, Outcome, TurnContext } from '../core/feature.ts';
 import { handled, pass } from '../core/feature.ts';
 import { t } from '../core/i18n.ts';
@@ -8,7 +9,7 @@ import { M } from './messages.ts';
 import { parseAnswer } from './parse-answer.ts';
 import { nextIndex, progress } from './path.ts';
 import { titleOf } from './render.ts';
-import { actionAnswer, reportOutcome, shareOutcome } from './report-actions.ts';
+import { actionAnswer, recipientOf, reportOutcome, shareOutcome } from './report-actions.ts';
 import {
   findUnfinished,
   freshKey,
@@ -25,8 +26,11 @@ export interface SurveyFeatureOptions {
   clock?: Clock;
   /** IANA zone in which dates like `3月5日` are read (BOT_TIMEZONE). */
   timezone: string;
-  /** When set, the diagnosis offers「发给项目负责人」, which pushes the report to this user. */
-  projectLead?: UserKey;
+  /**
+   * When set, the diagnosis offers「发给项目负责人」, which pushes the report there: a user key
+   * (`wecom:zhangsan`) or a group, `<platform>:group:<chatId>` (the `PROJECT_GROUP` forms).
+   */
+  projectLead?: string;
 }
 
 /**
@@ -37,9 +41,19 @@ export interface SurveyFeatureOptions {
  * `survey:share:<responseKey>` (send to the project lead).
  * Storage: `responses/<surveyId>/<userKey>/<startedAt ms, 15 digits>` ({@link SurveyResponse});
  * flow state in `session.active = {feature: 'survey', data: {responseKey, questionId, strikes}}`.
+ * @throws {ConfigError} code `config_invalid` when `projectLead` is neither a user key nor a group.
  */
 export function createSurveyFeature(opts: SurveyFeatureOptions): Feature {
   const { surveys, timezone, projectLead } = opts;
+  if (projectLead) {
+    try {
+      recipientOf(projectLead);
+    } catch {
+      throw new ConfigError([
+        `PROJECT_GROUP: '${projectLead}' is not a user key (wecom:zhangsan) or group (<platform>:group:<chatId>)`,
+      ]);
+    }
+  }
   const byId = new Map(surveys.map((s) => [s.id, s]));
 
   const doneButtons =

@@ -1,7 +1,7 @@
 import type { Outcome, TurnContext } from '../core/feature.ts';
 import { handled } from '../core/feature.ts';
 import { t } from '../core/i18n.ts';
-import type { UserKey } from '../core/types.ts';
+import { type Address, parseUserKey, type UserKey } from '../core/types.ts';
 import { M } from './messages.ts';
 import { type ParseContext, type ParsedAnswer, parseAnswer } from './parse-answer.ts';
 import { renderDiagnosis, renderReport, titleOf } from './render.ts';
@@ -29,6 +29,18 @@ export function actionAnswer(q: Question, raw: string, ctx: ParseContext): Parse
       return r.ok ? r : undefined;
     }
   }
+}
+
+/**
+ * Where the project lead is reached: a user key (`wecom:zhangsan`) is their 1:1 chat;
+ * `<platform>:group:<chatId>` (the `PROJECT_GROUP` form for a group) is that group chat.
+ * @throws {Error} when the platform prefix is unknown (checked at start-up by the feature).
+ */
+export function recipientOf(target: string): UserKey | Address {
+  const { platform, userId } = parseUserKey(target);
+  return userId.startsWith('group:')
+    ? { platform, chatId: userId.slice('group:'.length), chatType: 'group' }
+    : target;
 }
 
 /** Calendar date (YYYY-MM-DD) of an ISO instant in `timeZone`. */
@@ -85,6 +97,6 @@ export async function shareOutcome(
     '',
     renderReport(d, titleOf(survey, 'zh-CN'), localDate(r.completedAt, timeZone), 'zh-CN'),
   ].join('\n');
-  ctx.push({ to: lead, message: { text }, dedupeKey: `survey-share:${key}` });
+  ctx.push({ to: recipientOf(lead), message: { text }, dedupeKey: `survey-share:${key}` });
   return handled({ text: t(ctx.locale, M.shared) });
 }
