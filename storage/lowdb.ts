@@ -167,6 +167,7 @@ export class LowdbStore extends MemoryStore {
   override async batch(ops: StoreOp[]): Promise<void> {
     this.check();
     if (this.journal.failure) throw this.journal.failure;
+    if (ops.length === 0) return;
     const fallbackNow = this.clock.now();
     const line = encodeBatch(
       ops.map((op): JournalOp => {

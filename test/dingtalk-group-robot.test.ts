@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDingtalkAdapter } from '../adapters/dingtalk/adapter.ts';
 import { GroupRobot, groupRobotKey } from '../adapters/dingtalk/group-robot.ts';
-import { ConfigError, laneOf, ManualClock, PlatformApiError } from '../src/index.ts';
+import { ConfigError, directAddress, laneOf, ManualClock, PlatformApiError } from '../src/index.ts';
 
 const vectors = JSON.parse(
   readFileSync(new URL('./fixtures/dingtalk/sign-vectors.json', import.meta.url), 'utf8'),
@@ -148,6 +148,21 @@ describe('GroupRobot 加签', () => {
     await a.send(gr.address, { text: '公告' }, { idempotencyKey: 'k' });
     expect(seen).toHaveLength(1);
     expect(seen[0].url).toMatch(/^\/robot\/send\?access_token=6a1e.*&timestamp=\d{13}&sign=/);
+    // The group user key `dingtalk:group:robot` (e.g. PROJECT_GROUP) reaches it too, in a 20/min lane.
+    const byKey = directAddress('dingtalk:group:robot');
+    expect(laneOf(byKey)).toBe('dingtalk:robot');
+    await a.send(byKey, { text: '周报' }, { idempotencyKey: 'k2' });
+    await a.send(
+      directAddress(`dingtalk:group:robot:${gr.key}`),
+      { text: '周报2' },
+      { idempotencyKey: 'k3' },
+    );
+    expect(seen).toHaveLength(3);
+    await expect(
+      a.send(directAddress('dingtalk:group:robot:ffffffffffff'), { text: 'x' }, { idempotencyKey: 'k' }),
+    ).rejects.toMatchObject({
+      retryable: false,
+    });
     // Only the group robot is configured: app sends fail permanently, nothing is started.
     expect(a.start).toBeUndefined();
     await expect(

@@ -172,6 +172,37 @@ export function runStoreContract(name: string, factory: () => Promise<StoreFixtu
       }
     });
 
+    it('dump holds every live document; restore replaces everything with it, atomically', async () => {
+      await setup();
+      await store.put('responses', 'r1', { q: ['a'] });
+      await store.put('dedupe', 'm1', 1, { ttlMs: 60_000 });
+      await store.put('dedupe', 'old', 1, { ttlMs: 10 });
+      clock.advance(10);
+      const dump = await store.dump();
+      expect(dump).toMatchObject({ format: 'rollout-bot-store', version: 1 });
+      expect(dump.collections).toEqual({
+        responses: { r1: { value: { q: ['a'] } } },
+        dedupe: { m1: { value: 1, expiresAt: T0 + 60_000 } },
+      });
+      await store.put('responses', 'r2', 'later');
+      await store.delete('responses', 'r1');
+      await expect(store.restore({ format: 'nope' } as never)).rejects.toThrow();
+      expect(await store.get('responses', 'r2')).toBe('later');
+      await store.restore(dump);
+      const check = async () => {
+        expect((await store.list('responses')).map((e) => e.key)).toEqual(['r1']);
+        expect(await store.get('responses', 'r1')).toEqual({ q: ['a'] });
+        expect(await store.claim('dedupe', 'm1', 2)).toBe(false);
+      };
+      await check();
+      if (fx.durable) {
+        await reopen();
+        await check();
+      }
+      clock.advance(60_000);
+      expect(await store.get('dedupe', 'm1')).toBeUndefined(); // expiry kept absolute through restore
+    });
+
     it('flush, ping, and calls after close reject', async () => {
       await setup();
       await store.put('c', 'k', 1);

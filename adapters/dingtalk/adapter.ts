@@ -30,7 +30,9 @@ import { DingtalkStream, STREAM_TOPICS, type StreamOptions } from './stream.ts';
  * the group robot by `DINGTALK_GROUP_WEBHOOK` (+ `DINGTALK_GROUP_SECRET`), also alone.
  *
  * Sending (`send`), by address:
- * - `meta.robot` → the custom group robot ({@link GroupRobot.address});
+ * - `meta.robot`, or the group chat id `robot` / `robot:<key>` (user key `dingtalk:group:robot`,
+ *   e.g. as `PROJECT_GROUP`) → the custom group robot ({@link GroupRobot.address}); the outbox
+ *   lane is `dingtalk:robot[:<key>]` either way, limited 20/min;
  * - buttons and a card template (`DINGTALK_CARD_TEMPLATE_ID`, Stream mode only: clicks come back
  *   on the Stream connection) → an interactive card through the robot API (never a
  *   `sessionWebhook`, which cannot carry cards); else numbered text;
@@ -130,8 +132,9 @@ export function createDingtalkAdapter(
     decodeRobotMessage(payload, { robotCode: app?.robotCode ?? '', botNames });
 
   async function send(to: Address, message: OutgoingMessage, sendOpts: SendOptions): Promise<SendResult> {
-    if (to.meta?.robot) {
-      if (!groupRobot || groupRobot.key !== to.meta.robot) throw unknownRobotError(to.meta.robot);
+    const robot = robotKeyOf(to);
+    if (robot !== undefined) {
+      if (!groupRobot || (robot !== '' && groupRobot.key !== robot)) throw unknownRobotError(robot);
       return groupRobot.send(message);
     }
     if (!api || !app)
@@ -233,4 +236,14 @@ export function liveSessionWebhook(to: Address, now: number, marginMs: number): 
   const expires = Number(to.meta?.sessionWebhookExpiredTime);
   if (!url || !Number.isFinite(expires) || expires <= 0) return undefined;
   return now + marginMs < expires ? url : undefined;
+}
+
+/**
+ * The custom-group-robot key an address names: `meta.robot`, or a group `chatId` of `robot:<key>`;
+ * `''` for a bare `robot` (the configured robot); `undefined` for app-robot addresses.
+ */
+export function robotKeyOf(to: Address): string | undefined {
+  if (to.meta?.robot) return to.meta.robot;
+  if (to.chatId === 'robot') return '';
+  return to.chatId?.startsWith('robot:') ? to.chatId.slice('robot:'.length) : undefined;
 }

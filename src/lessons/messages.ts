@@ -59,7 +59,7 @@ export const M = defineMessages({
     en: 'No lesson found for "{query}". Available: {titles}\nReply "teach me" and one of them, e.g. "teach me {example}".',
   },
   nudge: {
-    'zh-CN': '⏰ 微课提醒：{titles} 还没学完，花 2 分钟看看？',
+    'zh-CN': '⏰ 微课提醒：{titles}还没学完，花 2 分钟看看？',
     en: '⏰ Lesson reminder: {titles} still open. Two minutes?',
   },
   nudgeButton: { 'zh-CN': '继续学「{title}」', en: 'Open "{title}"' },

@@ -59,7 +59,7 @@ export function renderPlanDigest(
   const monday = addDays(today, -((weekdayOf(today) + 6) % 7));
   const sunday = addDays(monday, 6);
   const sep = loc === 'en' ? '; ' : '；';
-  const date = (d: Ymd) => formatDate(d, loc, today);
+  const date = (d: Ymd) => formatDate(d, loc, today, { weekday: false });
   const sections: string[] = [];
   for (const plan of plans) {
     const item = (m: Plan['milestones'][number]) =>

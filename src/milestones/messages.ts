@@ -4,12 +4,12 @@ import { defineMessages } from '../core/i18n.ts';
 export const M = defineMessages({
   ahead: {
     'zh-CN':
-      '⏰ 里程碑提醒：「{title}」将于 {date} 到期，还有 {days} 个工作日。\n计划：{plan}　负责人：{owner}',
+      '⏰ 里程碑提醒：「{title}」将于 {date}到期，还有 {days} 个工作日。\n计划：{plan}　负责人：{owner}',
     en: '⏰ Milestone reminder: "{title}" is due {date}, {days} working day(s) to go.\nPlan: {plan}  Owner: {owner}',
   },
   dueToday: {
-    'zh-CN': '⏰ 里程碑今天到期：「{title}」（{date}）。\n计划：{plan}　负责人：{owner}',
-    en: '⏰ Milestone due today: "{title}" ({date}).\nPlan: {plan}  Owner: {owner}',
+    'zh-CN': '⏰ 里程碑今天到期：「{title}」。\n计划：{plan}　负责人：{owner}',
+    en: '⏰ Milestone due today: "{title}".\nPlan: {plan}  Owner: {owner}',
   },
   dueLastWorkday: {
     'zh-CN':
@@ -18,12 +18,12 @@ export const M = defineMessages({
   },
   overdue: {
     'zh-CN':
-      '⚠️ 里程碑已逾期：「{title}」原定 {date} 到期，已逾期 {days} 个工作日。\n完成了请点「已完成」，需要更多时间请点「申请延期」。',
+      '⚠️ 里程碑已逾期：「{title}」原定 {date}到期，已逾期 {days} 个工作日。\n完成了请点「已完成」，需要更多时间请点「申请延期」。',
     en: '⚠️ Milestone overdue: "{title}" was due {date}, {days} working day(s) ago.\nTap "Done" if it is finished, or "Postpone" for more time.',
   },
   escalation: {
     'zh-CN':
-      '⚠️ 里程碑逾期升级：「{title}」（计划「{plan}」）原定 {date} 到期，已逾期 {days} 个工作日，负责人 {owner} 已收到 {nudges} 次提醒。',
+      '⚠️ 里程碑逾期升级：「{title}」（计划「{plan}」）原定 {date}到期，已逾期 {days} 个工作日，负责人 {owner} 已收到 {nudges} 次提醒。',
     en: '⚠️ Milestone escalation: "{title}" (plan "{plan}") was due {date} and is {days} working day(s) overdue; the owner {owner} was reminded {nudges} times.',
   },
   btnDone: { 'zh-CN': '已完成', en: 'Done' },
@@ -41,7 +41,7 @@ export const M = defineMessages({
   gone: { 'zh-CN': '这个里程碑已经不存在了。', en: 'That milestone no longer exists.' },
   askDate: {
     'zh-CN':
-      '「{title}」现在 {date} 到期。请回复新的到期日，例如 {example} 或 {exampleCn}。回复「取消」保持不变。',
+      '「{title}」现在 {date}到期。请回复新的到期日，例如 {example} 或 {exampleCn}。回复「取消」保持不变。',
     en: '"{title}" is due {date}. Reply with the new due date, e.g. {example}. Reply "cancel" to keep it.',
   },
   badDate: {
@@ -61,11 +61,11 @@ export const M = defineMessages({
     en: 'Postponed: "{title}" is now due {date}.',
   },
   slipNotice: {
-    'zh-CN': '📅 里程碑延期：「{title}」（计划「{plan}」）由 {who} 从 {from} 改到 {to}。',
+    'zh-CN': '📅 里程碑延期：「{title}」（计划「{plan}」）由 {who} 从 {from}改到 {to}。',
     en: '📅 Milestone postponed: "{title}" (plan "{plan}") moved by {who} from {from} to {to}.',
   },
   delayCancelled: { 'zh-CN': '好的，到期日不变，仍是 {date}。', en: 'OK, the due date stays {date}.' },
-  planHeader: { 'zh-CN': '📋 {plan}（{start} 开始）', en: '📋 {plan} (started {start})' },
+  planHeader: { 'zh-CN': '📋 {plan}（{start}开始）', en: '📋 {plan} (started {start})' },
   planLine: { 'zh-CN': '{icon} {title}　{date}　{owner}', en: '{icon} {title}  {date}  {owner}' },
   digestHeader: {
     'zh-CN': '📋 项目周报（{from} – {to}）',

@@ -79,7 +79,7 @@ export function renderPlan(
   calendar: WorkCalendar,
   today: Ymd,
 ): OutgoingMessage {
-  const head = t(locale, M.planHeader, { plan: plan.title, start: formatDate(plan.start, locale, today) });
+  const head = t(locale, M.planHeader, { plan: plan.title, start: formatDate(plan.start, locale, today, { weekday: false }) });
   const lines = plan.milestones.map((m) => {
     const status = milestoneStatus(calendar, m, today);
     const late = status === 'overdue' || status === 'escalated' ? overdueDays(calendar, m, today) : 0;

@@ -3,7 +3,7 @@ import { ConfigError } from '../core/errors.ts';
 import type { Feature, Input, Outcome, TurnContext } from '../core/feature.ts';
 import { handled, pass } from '../core/feature.ts';
 import { t } from '../core/i18n.ts';
-import type { Button, Clock, UserKey } from '../core/types.ts';
+import type { Button, Clock } from '../core/types.ts';
 import { resumeIndex, SurveyRun } from './engine.ts';
 import { M } from './messages.ts';
 import { parseAnswer } from './parse-answer.ts';

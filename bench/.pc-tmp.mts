@@ -1,0 +1,11 @@
+import autocannon from 'autocannon';
+import { fork } from 'node:child_process';
+import { INGEST_TARGETS } from './ingest.ts';
+const kind = process.argv[2];
+const t = INGEST_TARGETS.find((x) => x.name === kind)!;
+const pool = Array.from({ length: 80000 }, (_, i) => t.request(i)); let i = 0;
+const child = fork('/tmp/wprof/server.mts', [kind, '40130', '20000'], { execArgv: ['--import', 'tsx', '--cpu-prof', '--cpu-prof-dir=/tmp/wprof/prof-' + kind], stdio: 'inherit' });
+await new Promise((r) => setTimeout(r, 3000));
+const r = await autocannon({ url: 'http://127.0.0.1:40130', connections: 50, duration: 5, requests: [{ setupRequest: (req: any) => ({ ...req, ...pool[i++ % pool.length] }) }] });
+console.log(kind, 'rps', r.requests.average, 'total', r.requests.total, 'p99', r.latency.p99);
+child.kill('SIGINT');

@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../config.ts';
+import { createLogger } from '../core/adapter.ts';
+import { BotError } from '../core/errors.ts';
+import { type App, createApp } from '../main.ts';
+
+/**
+ * Opens the bot in this process for an operator command: the configured store and content,
+ * the scheduler off, no platform long connections, `/api` reachable with a one-off token.
+ * When a running server holds the store lock, says so (the CLI never writes under a server).
+ * @throws {BotError} code `store_io` when the store is locked by a running server.
+ */
+export async function openApp(env: Record<string, string | undefined> = process.env): Promise<{ app: App; token: string }> {
+  const token = randomBytes(16).toString('hex');
+  const config = loadConfig({ ...env, SCHEDULER: 'off', ADMIN_TOKEN: token, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: env.LOG_LEVEL ?? 'warn' });
+  const app = await createApp({ config, connect: false, log: createLogger(config.LOG_LEVEL) });
+  return { app, token };
+}
+
+/** Calls one admin route of an in-process app over loopback. */
+export async function callApi(
+  app: App,
+  token: string,
+  path: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<{ status: number; text: string; type: string }> {
+  const url = await app.listen();
+  const res = await fetch(`${url}${path}`, {
+    method: init.method ?? 'GET',
+    headers: { authorization: `Bearer ${token}`, ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+  });
+  return { status: res.status, text: await res.text(), type: res.headers.get('content-type') ?? '' };
+}
+
+/** One line for an operator: BotErrors by message, others with their stack. */
+export function describeError(e: unknown): string {
+  if (e instanceof BotError) return e.message;
+  return String((e as Error)?.stack ?? e);
+}
