@@ -157,6 +157,38 @@ export const INGEST_TARGETS: IngestTarget[] = [
     request: wecomCallback,
     unique: true,
   },
+  {
+    name: 'c1',
+    label: 'c1 nested router + text body',
+    start: async () => {
+      const app = express();
+      const router = express.Router();
+      const readText = express.text({ type: () => true, limit: '1mb' });
+      router.post('/webhooks/wecom', (req, res) => readText(req, res, () => { void req.query; res.status(200).end(); }));
+      app.use(router);
+      return { server: await listen(http.createServer(app)) };
+    },
+    request: wecomCallback,
+    unique: true,
+  },
+  {
+    name: 'c2',
+    label: 'c2 c1 + envelope + sig + decrypt',
+    start: async () => {
+      const app = express();
+      const router = express.Router();
+      const readText = express.text({ type: () => true, limit: '1mb' });
+      const keys = wecomKeys({ token: WECOM.token, encodingAESKey: WECOM.encodingAESKey, receiveId: WECOM.corpId });
+      router.post('/webhooks/wecom', (req, res) => readText(req, res, () => {
+        openCallback(keys, req.query as any, parseEnvelope(req.body).encrypt);
+        res.status(200).end();
+      }));
+      app.use(router);
+      return { server: await listen(http.createServer(app)) };
+    },
+    request: wecomCallback,
+    unique: true,
+  },
 ];
 
 interface Measured {

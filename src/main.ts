@@ -8,7 +8,7 @@ import { createFeishuAdapter } from '../adapters/feishu/index.ts';
 import { createSlackAdapter } from '../adapters/slack/index.ts';
 import { createWecomAdapter } from '../adapters/wecom/index.ts';
 import { createStore } from '../storage/index.ts';
-import { createWorkCalendar, estimatedYearsWarning, localDate } from './calendar/index.ts';
+import { createWorkCalendar, localDate } from './calendar/index.ts';
 import { type Config, loadConfig } from './config.ts';
 import { type Content, loadContent } from './content/load-all.ts';
 import { type Adapter, type AdapterContext, createLogger, type Logger } from './core/adapter.ts';
@@ -20,7 +20,7 @@ import { Outbox } from './core/outbox.ts';
 import type { Store } from './core/store.ts';
 import { type Clock, systemClock } from './core/types.ts';
 import { createFaqApi, createFaqFeature, createFaqIndex, type FaqIndex, watchFaq } from './faq/index.ts';
-import { createHttpApp, errorBody, listen } from './http/server.ts';
+import { createHttpApp, listen } from './http/server.ts';
 import { createLessonFeature, createLessonsApi, createLessonsJob } from './lessons/index.ts';
 import { renderMetrics } from './metrics.ts';
 import {
@@ -100,7 +100,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     createSurveyFeature({ surveys: content.surveys, timezone: tz, projectLead: cfg.PROJECT_GROUP }),
     createLessonFeature({ tracks: content.tracks }),
     createMilestoneFeature({ calendar, tz }),
-    createFaqFeature({ index: () => faqIndex, store, clock, thresholds }),
+    createFaqFeature({ index: () => faqIndex, store, clock, thresholds, slaHours: cfg.TICKET_SLA_HOURS }),
   ];
   const bot = new Bot({ store, outbox, features, clock, log });
 
@@ -191,7 +191,6 @@ export async function createApp(opts: AppOptions): Promise<App> {
       ]),
     log: (msg, data) => log.error(msg, data),
   });
-  void errorBody;
 
   let server: Server | undefined;
   let stopWatch: (() => void) | undefined;
@@ -209,12 +208,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
       await outbox.start();
       if (opts.connect !== false) for (const a of adapters) await a.start?.(ctx);
       await scheduler.start();
-      stopWatch = watchFaq(cfg.FLOWS_DIR, (idx) => {
+      stopWatch = watchFaq(cfg.FLOWS_DIR, (idx: FaqIndex) => {
         faqIndex = idx;
         log.info('faq index rebuilt after a content change');
       }, log);
-      const warn = estimatedYearsWarning(calendar.estimatedYears(localDate(clock.now(), tz)));
-      if (warn) log.warn(warn);
     },
     async listen() {
       const r = await listen(http, cfg.PORT, cfg.HOST);

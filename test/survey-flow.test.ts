@@ -189,8 +189,11 @@ describe('restarts, stale buttons, retakes', () => {
     expect(r.text).toMatch(/^这道题已经答过了。当前的问题是：\n\(2\/7\) 喜欢哪些颜色？/);
     r = await click('u', 'survey:a:kind:b'); // another option of the answered question
     expect(r.text).toMatch(/^这道题已经答过了。/);
-    r = await click('u', 'survey:a:colors:purple'); // a value the question does not have
-    expect(r.text).toMatch(/^这道题已经答过了。当前的问题是：\n\(2\/7\)/);
+    r = await click('u', 'survey:a:colors'); // malformed
+    expect(r.text).toMatch(/^这道题已经答过了。/);
+    r = await click('u', 'survey:a:colors:purple'); // a value the current question does not have
+    expect(r.text).toMatch(/^\(2\/7\) 喜欢哪些颜色？/);
+    expect(r.text).toContain('可回复：「返回」上一题  「取消」暂停');
     expect((await latest('u')).answers).toEqual({ kind: 'a' });
     await say('u', '1');
     await say('u', '跳过');

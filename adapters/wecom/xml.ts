@@ -22,18 +22,26 @@ const parser = new XMLParser({
 
 const C0 = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
 
+/** A whole document whose root is `<xml>…</xml>` (optionally after an XML declaration). */
+const XML_ROOT = /^\s*(<\?xml[^>]*\?>\s*)?<xml>[\s\S]*<\/xml>\s*$/;
+
 /**
  * Parses a WeCom XML document and returns the children of its root `<xml>` element.
- * @throws {BadRequestError} code `bad_request` when the text is not well-formed XML, declares a
- *   DOCTYPE/entities (WeCom never does; refusing them rules out entity expansion), or has no
- *   `<xml>` root.
+ * @param opts `validate`: also run fast-xml-parser's well-formedness validator (about as costly
+ *   as the parse itself). Without it the parser is lenient about stray tags; callers that take
+ *   input from the network unauthenticated should validate, a decrypted (authenticated) payload
+ *   need not.
+ * @throws {BadRequestError} code `bad_request` when the text is not a `<xml>` document (or not
+ *   well-formed, when validating), or declares a DOCTYPE/entities (WeCom never does; refusing
+ *   them rules out entity expansion).
  */
-export function parseWecomXml(text: string): Record<string, unknown> {
+export function parseWecomXml(text: string, opts: { validate?: boolean } = {}): Record<string, unknown> {
   const clean = text.replace(C0, '');
+  if (!XML_ROOT.test(clean)) throw new BadRequestError('body is not an <xml> document');
   if (/<!DOCTYPE|<!ENTITY/i.test(clean)) throw new BadRequestError('XML with DOCTYPE is not accepted');
   let doc: unknown;
   try {
-    doc = parser.parse(clean, true);
+    doc = parser.parse(clean, opts.validate === true);
   } catch (e) {
     throw new BadRequestError(`body is not well-formed XML: ${(e as Error).message}`);
   }
@@ -65,7 +73,7 @@ export interface Envelope {
  * @see https://developer.work.weixin.qq.com/document/path/90930
  */
 export function parseEnvelope(body: string): Envelope {
-  const root = parseWecomXml(body);
+  const root = parseWecomXml(body, { validate: true });
   const encrypt = field(root, 'Encrypt')?.trim();
   if (!encrypt) throw new BadRequestError('envelope has no Encrypt');
   return { encrypt, toUserName: field(root, 'ToUserName')?.trim(), agentId: field(root, 'AgentID')?.trim() };

@@ -12,7 +12,7 @@ import { t } from '../core/i18n.ts';
 import type { Job, JobRunResult } from '../core/jobs.ts';
 import type { Outbox, OutboxItemInput } from '../core/outbox.ts';
 import type { Store, StoreOp } from '../core/store.ts';
-import { directAddress } from '../core/types.ts';
+import { directAddress, type Locale } from '../core/types.ts';
 import { cronSlots, workingDaysOnly } from '../scheduler/cron.ts';
 import { M } from './messages.ts';
 import {
@@ -77,27 +77,73 @@ export function createLessonsJob(opts: LessonsJobOptions): LessonsJob {
     zones = new Set([opts.tz, ...roster.map(zoneOf)]);
   };
 
+  /** What every user in one zone shares at `at` (computed once per zone per run). */
+  interface ZoneDay {
+    ymd: string;
+    working: boolean;
+    notBefore?: number;
+    /** Each track's firing for this day in the zone: its latest slot at or before `at`. */
+    slot: Map<string, number | undefined>;
+  }
+
+  /** Per-run caches: zone days, rendered lessons, and local dates of send instants. */
+  function runCache(at: number) {
+    const zoneDays = new Map<string, ZoneDay>();
+    const rendered = new Map<string, ReturnType<typeof renderLesson>>();
+    const dates = new Map<string, string>();
+    return {
+      zone(tz: string): ZoneDay {
+        let z = zoneDays.get(tz);
+        if (z) return z;
+        const ymd = localDate(at, tz);
+        const working = opts.calendar.isWorkingDay(ymd);
+        const dayStart = startOfLocalDay(ymd, tz);
+        const hold = holdForQuietHours(at, tz, opts.quiet);
+        const slot = new Map(
+          opts.tracks.map((tr) => [
+            tr.id,
+            working ? cronSlots(tr.schedule, tz, dayStart - 1, at).at(-1) : undefined,
+          ]),
+        );
+        z = { ymd, working, notBefore: hold > at ? hold : undefined, slot };
+        zoneDays.set(tz, z);
+        return z;
+      },
+      lesson(track: Track, lesson: Lesson, locale: Locale) {
+        const k = `${track.id}/${lesson.id}/${locale}`;
+        const m = rendered.get(k) ?? renderLesson(track, lesson, locale, true);
+        rendered.set(k, m);
+        return m;
+      },
+      date(ms: number, tz: string): string {
+        const k = `${tz} ${ms}`;
+        const d = dates.get(k) ?? localDate(ms, tz);
+        dates.set(k, d);
+        return d;
+      },
+    };
+  }
+
   /** Messages and writes for one user at `at`. */
   function planUser(
     person: RosterPerson,
     progress: UserProgress,
     at: number,
+    cache: ReturnType<typeof runCache>,
     ops: StoreOp[],
     items: OutboxItemInput[],
   ) {
     const tz = zoneOf(person);
-    const ymd = localDate(at, tz);
-    if (!opts.calendar.isWorkingDay(ymd)) return { lessons: 0, nudges: 0 };
-    const dayStart = startOfLocalDay(ymd, tz);
+    const day = cache.zone(tz);
+    if (!day.working) return { lessons: 0, nudges: 0 };
+    const { ymd, notBefore } = day;
     const locale = person.locale ?? 'zh-CN';
     const to = directAddress(person.userKey);
-    const hold = holdForQuietHours(at, tz, opts.quiet);
-    const notBefore = hold > at ? hold : undefined;
     let lessons = 0;
     let nudges = 0;
     for (const track of opts.tracks) {
       if (!trackApplies(track, person.roles)) continue;
-      const slot = cronSlots(track.schedule, tz, dayStart - 1, at).at(-1);
+      const slot = day.slot.get(track.id);
       if (slot === undefined) continue;
       const key = (l: Lesson) => `${track.id}/${l.id}`;
       const next = track.lessons.find((l) => {
@@ -108,7 +154,7 @@ export function createLessonsJob(opts: LessonsJobOptions): LessonsJob {
         const dedupeKey = `lesson:${person.userKey}:${track.id}:${next.id}`;
         items.push({
           to,
-          message: renderLesson(track, next, locale, true),
+          message: cache.lesson(track, next, locale),
           idempotencyKey: dedupeKey,
           dedupeKey,
           notBefore,
@@ -133,7 +179,7 @@ export function createLessonsJob(opts: LessonsJobOptions): LessonsJob {
         const p = progress.get(key(l));
         if (p?.via !== 'push' || p.slot === slot || isComplete(l, p)) return false;
         if (p.nudgedAt !== undefined && p.nudgeSlot !== slot) return false;
-        return opts.calendar.workingDaysBetween(localDate(p.sentAt, tz), ymd) >= nudgeAfter;
+        return opts.calendar.workingDaysBetween(cache.date(p.sentAt, tz), ymd) >= nudgeAfter;
       });
       if (due.length) {
         const dedupeKey = `lesson-nudge:${person.userKey}:${track.id}:${ymd}`;
@@ -188,6 +234,7 @@ export function createLessonsJob(opts: LessonsJobOptions): LessonsJob {
       const roster = await readRoster(opts.store);
       learn(roster);
       const all = await readAllProgress(opts.store);
+      const cache = runCache(at);
       let sent = 0;
       let skipped = 0;
       let lessons = 0;
@@ -196,7 +243,7 @@ export function createLessonsJob(opts: LessonsJobOptions): LessonsJob {
         const ops: StoreOp[] = [];
         const items: OutboxItemInput[] = [];
         for (const person of roster.slice(i, i + batchSize)) {
-          const r = planUser(person, all.get(person.userKey) ?? new Map(), at, ops, items);
+          const r = planUser(person, all.get(person.userKey) ?? new Map(), at, cache, ops, items);
           lessons += r.lessons;
           nudges += r.nudges;
         }

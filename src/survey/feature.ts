@@ -191,19 +191,18 @@ export function createSurveyFeature(opts: SurveyFeatureOptions): Feature {
       return shareOutcome(ctx, byId, value.slice('survey:share:'.length), projectLead, timezone);
     if (!value.startsWith('survey:a:')) return pass;
     const rest = value.slice('survey:a:'.length);
-    const qid = rest.slice(0, rest.indexOf(':'));
-    const raw = rest.slice(qid.length + 1);
+    const colon = rest.indexOf(':');
+    const qid = colon < 0 ? '' : rest.slice(0, colon); // malformed: treated as stale below
+    const raw = rest.slice(colon + 1);
     const loaded = await loadRun(ctx);
     if (!loaded) return handled({ text: t(ctx.locale, M.staleNoSurvey) });
     const { run } = loaded;
     if (loaded.done) return run.finish();
-    const parsed =
-      run.question.id === qid
-        ? actionAnswer(run.question, raw, { now: ctx.now, timeZone: timezone })
-        : undefined;
-    // A stale or repeated click (question already answered): change nothing, show where we are.
-    if (!parsed?.ok) return run.ask({ lead: t(ctx.locale, M.stale) });
-    return run.answer(parsed.value);
+    // A stale or repeated click (that question is already answered): change nothing, show where we are.
+    if (run.question.id !== qid) return run.ask({ lead: t(ctx.locale, M.stale) });
+    const answer = actionAnswer(run.question, raw, { now: ctx.now, timeZone: timezone });
+    // A value this question does not have (a card from before a content change): ask again.
+    return answer === undefined ? run.ask({ footer: true }) : run.answer(answer);
   }
 
   return {

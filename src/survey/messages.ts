@@ -95,7 +95,7 @@ export const M = defineMessages({
   },
   cancelled: {
     'zh-CN': '好的，调研已暂停，已答的 {answered} 题都保存好了。回复「调研」可从第 {position} 题继续。',
-    en: 'OK, the survey is paused and your {answered} answers are saved. Reply "survey" to continue from question {position}.',
+    en: 'OK, the survey is paused; your answers so far ({answered}) are saved. Reply "survey" to continue from question {position}.',
   },
   status: {
     'zh-CN': '「{title}」进度：({position}/{total})，已答 {answered} 题。',

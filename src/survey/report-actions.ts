@@ -2,8 +2,9 @@ import type { Outcome, TurnContext } from '../core/feature.ts';
 import { handled } from '../core/feature.ts';
 import { t } from '../core/i18n.ts';
 import { type Address, parseUserKey, type UserKey } from '../core/types.ts';
+import type { AnswerValue } from './condition.ts';
 import { M } from './messages.ts';
-import { type ParseContext, type ParsedAnswer, parseAnswer } from './parse-answer.ts';
+import { type ParseContext, parseAnswer } from './parse-answer.ts';
 import { renderDiagnosis, renderReport, titleOf } from './render.ts';
 import { RESPONSES, type SurveyResponse } from './responses.ts';
 import { type Question, type Survey, scaleRange } from './schema.ts';
@@ -13,20 +14,20 @@ import { type Question, type Survey, scaleRange } from './schema.ts';
  * point (`scale`); other types parse the value as typed text.
  * @returns undefined when the value is not a valid answer of `q` (a forged or outdated button)
  */
-export function actionAnswer(q: Question, raw: string, ctx: ParseContext): ParsedAnswer | undefined {
+export function actionAnswer(q: Question, raw: string, ctx: ParseContext): AnswerValue | undefined {
   switch (q.type) {
     case 'single':
-      return q.options?.some((o) => o.value === raw) ? { ok: true, value: raw } : undefined;
+      return q.options?.some((o) => o.value === raw) ? raw : undefined;
     case 'yesno':
-      return raw === 'yes' || raw === 'no' ? { ok: true, value: raw === 'yes' } : undefined;
+      return raw === 'yes' || raw === 'no' ? raw === 'yes' : undefined;
     case 'scale': {
       const { min, max } = scaleRange(q);
       const n = Number(raw);
-      return Number.isInteger(n) && n >= min && n <= max ? { ok: true, value: n } : undefined;
+      return Number.isInteger(n) && n >= min && n <= max ? n : undefined;
     }
     default: {
       const r = parseAnswer(q, raw, ctx);
-      return r.ok ? r : undefined;
+      return r.ok ? r.value : undefined;
     }
   }
 }

@@ -1,0 +1,251 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { loadConfig } from '../src/config.ts';
+import { Bot } from '../src/core/bot.ts';
+import { Outbox } from '../src/core/outbox.ts';
+import { ManualClock } from '../src/core/types.ts';
+import { decideFaq, type FaqThresholds } from '../src/faq/decide.ts';
+import { createFaqIndex, type FaqIndex } from '../src/faq/faq-index.ts';
+import { createFaqFeature } from '../src/faq/feature.ts';
+import { loadFaqDir, loadFaqFiles } from '../src/faq/load.ts';
+import { intlBigramSegmenter, jiebaSegmenter, type Segmenter } from '../src/faq/segment.ts';
+import { MemoryStore } from '../storage/memory.ts';
+
+/**
+ * `npm run eval:faq` — the level-one FAQ on the dev eval set (`../shared/eval/faq-dev/`).
+ *
+ * Loads ONLY the eval `kb.yaml` as FAQ entries (the product's own entries are not used); the
+ * product's general content — thesaurus (`flows/faq/synonyms.yaml`) and out-of-scope topics
+ * (`flows/faq/out-of-scope.yaml`) — is used as the bot would. Each query is sent as a chat
+ * message from a fresh user through the real Bot and FAQ feature; the answered entry is read
+ * from the `〔ID:…〕` marker in the reply, the did-you-mean list from its `faq:pick:<id>` buttons.
+ *
+ * Prints, per kind and overall: top-1 (answered with the expected entry) on paraphrase+noisy;
+ * false answers (any entry given as *the* answer) on out_of_scope+near_miss; the expected entry
+ * in the answer or the did-you-mean list (top-3 shown); then the misses. A second table compares
+ * segmenters and the thesaurus at the retrieval level, each with its own best thresholds.
+ *
+ * Flags: `--kb=<file>` `--queries=<file>` `--flows=<dir>` (thesaurus source) `--no-misses`
+ * `--calibrate` (print the threshold sweep). Thresholds come from the environment like the bot
+ * (`FAQ_ANSWER_THRESHOLD`, `FAQ_MARGIN`, `FAQ_SUGGEST_FLOOR`).
+ */
+
+const EVAL_DIR = join(import.meta.dirname, '..', '..', 'shared', 'eval', 'faq-dev');
+
+type Kind = 'paraphrase' | 'noisy' | 'out_of_scope' | 'near_miss';
+interface Query {
+  q: string;
+  expect: string | null;
+  kind: Kind;
+}
+
+/** What the bot did with one query. */
+interface Outcome {
+  query: Query;
+  answered?: string;
+  suggested: string[];
+  /** After a wrong-looking answer: what 没用 offered next (the user's second chance). */
+  afterDown: string[];
+  /** Retrieval ranking (best first), for the segmenter comparison. */
+  ranked: string[];
+}
+
+export interface EvalOptions {
+  kb?: string;
+  queries?: string;
+  /** Folder whose `faq/` files give the thesaurus and out-of-scope topics (default `./flows`). */
+  flows?: string;
+  thresholds?: FaqThresholds;
+}
+
+/** Loads the eval KB plus the product thesaurus/out-of-scope list. */
+async function loadEvalContent(opts: EvalOptions) {
+  const kb = await loadFaqFiles([opts.kb ?? join(EVAL_DIR, 'kb.yaml')]);
+  const general = await loadFaqDir(join(opts.flows ?? 'flows', 'faq'));
+  return { entries: kb.entries, synonyms: general.synonyms, outOfScope: general.outOfScope };
+}
+
+async function loadQueries(file: string): Promise<Query[]> {
+  return (await readFile(file, 'utf8'))
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Query);
+}
+
+/** Sends every query through a Bot with only the FAQ feature; fresh user per query. */
+async function runThroughBot(index: FaqIndex, queries: Query[], thresholds: FaqThresholds): Promise<Outcome[]> {
+  const clock = new ManualClock(Date.UTC(2026, 2, 2, 1, 0, 0));
+  const store = new MemoryStore(clock);
+  const outbox = new Outbox({ store, clock });
+  const bot = new Bot({ store, outbox, clock, features: [createFaqFeature({ index, thresholds, store, clock })] });
+  const out: Outcome[] = [];
+  for (const [i, query] of queries.entries()) {
+    const r = await bot.dispatch({
+      id: `eval-${i}`,
+      platform: 'dev',
+      userId: `eval-user-${i}`,
+      address: { platform: 'dev', userId: `eval-user-${i}`, chatType: 'direct' },
+      text: query.q,
+    });
+    if (r.status !== 'done') throw new Error(`turn failed for ${query.q}: ${String((r as { error?: unknown }).error)}`);
+    const text = r.replies.map((m) => m.text).join('\n');
+    const answered = /〔ID:([^〕]+)〕/.exec(text)?.[1];
+    const suggested = picks(r.replies);
+    let afterDown: string[] = [];
+    if (answered && answered !== query.expect) {
+      // The user taps 没用: which entries does the bot offer next?
+      const d = await bot.dispatch({
+        id: `eval-${i}-down`,
+        platform: 'dev',
+        userId: `eval-user-${i}`,
+        address: { platform: 'dev', userId: `eval-user-${i}`, chatType: 'direct' },
+        action: `faq:down:${answered}`,
+      });
+      if (d.status === 'done') afterDown = picks(d.replies);
+    }
+    out.push({
+      query,
+      answered,
+      suggested,
+      afterDown,
+      ranked: index.search(query.q, 5).hits.map((h) => h.entry.id),
+    });
+  }
+  return out;
+}
+
+/** Entry ids of the `faq:pick:<id>` buttons of a turn's replies. */
+function picks(replies: Array<{ buttons?: Array<{ value: string }> }>): string[] {
+  return replies
+    .flatMap((m) => m.buttons ?? [])
+    .map((b) => /^faq:pick:(.+)$/.exec(b.value)?.[1])
+    .filter((x): x is string => !!x);
+}
+
+const pct = (n: number, d: number) => (d ? `${((100 * n) / d).toFixed(1)}%` : '—');
+
+/** The three figures per kind and overall. */
+function table(outcomes: Outcome[]): string[] {
+  const lines = ['kind           n    top-1    top-3 shown   top-3 w/ 没用   false answers'];
+  const kinds: Kind[] = ['paraphrase', 'noisy', 'out_of_scope', 'near_miss'];
+  const row = (label: string, os: Outcome[]) => {
+    const ins = os.filter((o) => o.query.expect);
+    const oos = os.filter((o) => !o.query.expect);
+    const top1 = ins.filter((o) => o.answered === o.query.expect).length;
+    const top3 = ins.filter((o) => o.answered === o.query.expect || o.suggested.includes(o.query.expect!)).length;
+    // Answer + the first two entries 没用 offers = three entries seen.
+    const top3d = ins.filter(
+      (o) =>
+        o.answered === o.query.expect || o.suggested.includes(o.query.expect!) || o.afterDown.slice(0, 2).includes(o.query.expect!),
+    ).length;
+    const fa = oos.filter((o) => o.answered).length;
+    const cell = (n: number, w: number) => (ins.length ? pct(n, ins.length) : '').padStart(w);
+    lines.push(
+      `${label.padEnd(13)} ${String(os.length).padStart(3)}  ${cell(top1, 7)}  ${cell(top3, 11)}  ${cell(top3d, 13)}   ${oos.length ? `${pct(fa, oos.length)} (${fa}/${oos.length})` : ''}`,
+    );
+  };
+  for (const k of kinds) row(k, outcomes.filter((o) => o.query.kind === k));
+  row('in scope', outcomes.filter((o) => o.query.expect));
+  row('not in KB', outcomes.filter((o) => !o.query.expect));
+  return lines;
+}
+
+function misses(outcomes: Outcome[]): string[] {
+  const lines: string[] = [];
+  for (const o of outcomes) {
+    const { q, expect, kind } = o.query;
+    if (expect && o.answered === expect) continue;
+    if (!expect && !o.answered) continue;
+    const got = o.answered
+      ? `answered ${o.answered}${o.afterDown.length ? `, 没用 → [${o.afterDown.join(', ')}]` : ''}`
+      : o.suggested.length
+        ? `did-you-mean [${o.suggested.join(', ')}]`
+        : 'unknown';
+    lines.push(`  [${kind}] ${q}\n      expected ${expect ?? '(no answer)'} · got ${got}`);
+  }
+  return lines;
+}
+
+/** Per query, what a threshold sweep needs (retrieval only, no Bot). */
+function features(index: FaqIndex, queries: Query[]) {
+  return queries.map((query) => ({ query, result: index.search(query.q, 5) }));
+}
+
+/**
+ * Best top-1 at ≤ 5 % false answers over a threshold grid (answer 0.05–0.6, margin 1–1.5,
+ * floor fixed at 0.08) — a fair comparison of variants that each get their own thresholds.
+ */
+function sweep(rows: ReturnType<typeof features>) {
+  const ins = rows.filter((r) => r.query.expect);
+  const oos = rows.filter((r) => !r.query.expect);
+  let best = { top1: -1, answer: 0, margin: 1, fa: 0 };
+  for (let a = 0.05; a <= 0.6001; a += 0.01)
+    for (let m = 1; m <= 1.5001; m += 0.05) {
+      const th = { answer: a, margin: m, suggestFloor: Math.min(0.08, a) };
+      const answered = (r: (typeof rows)[number]) => {
+        const d = decideFaq(r.result, th);
+        return d.kind === 'answer' ? d.hit.entry.id : undefined;
+      };
+      const fa = oos.filter((r) => answered(r)).length;
+      if (fa > Math.floor(0.05 * oos.length)) continue;
+      const top1 = ins.filter((r) => answered(r) === r.query.expect).length;
+      if (top1 > best.top1) best = { top1, answer: a, margin: m, fa };
+    }
+  const raw1 = ins.filter((r) => r.result.hits[0]?.entry.id === r.query.expect).length;
+  const raw3 = ins.filter((r) => r.result.hits.slice(0, 3).some((h) => h.entry.id === r.query.expect)).length;
+  return { raw1: pct(raw1, ins.length), raw3: pct(raw3, ins.length), best, n: ins.length, oos: oos.length };
+}
+
+/** Runs the evaluation; returns the report lines. */
+export async function evalFaq(opts: EvalOptions & { showMisses?: boolean; calibrate?: boolean } = {}): Promise<string[]> {
+  const cfg = loadConfig();
+  const thresholds = opts.thresholds ?? {
+    answer: cfg.FAQ_ANSWER_THRESHOLD,
+    margin: cfg.FAQ_MARGIN,
+    suggestFloor: cfg.FAQ_SUGGEST_FLOOR,
+  };
+  const content = await loadEvalContent(opts);
+  const queries = await loadQueries(opts.queries ?? join(EVAL_DIR, 'queries.jsonl'));
+  const index = createFaqIndex(content.entries, content.synonyms, { outOfScope: content.outOfScope });
+  const outcomes = await runThroughBot(index, queries, thresholds);
+  const lines = [
+    `FAQ eval: ${content.entries.length} KB entries, ${queries.length} queries, thresholds answer ≥ ${thresholds.answer}, margin ≥ ${thresholds.margin}, floor ${thresholds.suggestFloor}`,
+    ...table(outcomes),
+  ];
+
+  lines.push('', 'Retrieval variants (raw = always answer the best match; best = own thresholds, ≤ 5% false):');
+  const variants: Array<[string, Segmenter, boolean | 'no-oos']> = [
+    ['jieba + user dict + thesaurus + out-of-scope', jiebaSegmenter, true],
+    ['Intl.Segmenter + bigrams + thesaurus + oos ', intlBigramSegmenter, true],
+    ['jieba + thesaurus, no out-of-scope list    ', jiebaSegmenter, 'no-oos'],
+    ['jieba, no thesaurus / out-of-scope list    ', jiebaSegmenter, false],
+  ];
+  for (const [label, segmenter, general] of variants) {
+    const idx =
+      general === true
+        ? createFaqIndex(content.entries, content.synonyms, { outOfScope: content.outOfScope, segmenter })
+        : general === 'no-oos'
+          ? createFaqIndex(content.entries, content.synonyms, { segmenter })
+          : createFaqIndex(content.entries, [], { segmenter });
+    const rows = features(idx, queries);
+    const s = sweep(rows);
+    const atConfig = rows.filter((r) => !r.query.expect && decideFaq(r.result, thresholds).kind === 'answer').length;
+    lines.push(
+      `  ${label}  raw top-1 ${s.raw1}  raw top-3 ${s.raw3}  best top-1 ${pct(s.best.top1, s.n)} at answer ${s.best.answer.toFixed(2)} margin ${s.best.margin.toFixed(2)} (${s.best.fa}/${s.oos} false); false at configured thresholds ${atConfig}/${s.oos}`,
+    );
+  }
+  if (opts.showMisses !== false) lines.push('', 'Misses:', ...misses(outcomes));
+  return lines;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+  for (const line of await evalFaq({
+    kb: arg('kb'),
+    queries: arg('queries'),
+    flows: arg('flows'),
+    showMisses: !process.argv.includes('--no-misses'),
+  }))
+    console.log(line);
+}

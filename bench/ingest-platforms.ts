@@ -1,0 +1,233 @@
+/**
+ * Webhook ingest for every platform path (issue 3), in one run with the two references of
+ * `bench/ingest.ts`: (a) a bare node:http server and (b) an express 5 JSON-hello route.
+ *
+ * Each platform path is the real route mounted as `src/main.ts` mounts it, handing every
+ * decoded message to a real bot (survey feature, MemoryStore, outbox not started: replies are
+ * queued, never sent); every request is a distinct, validly signed (and for WeCom/Feishu
+ * encrypted) delivery with its own message id. Slack is also measured against a plain Bolt app
+ * on its default `HTTPReceiver` given the same signed events: once with its listener handing the
+ * event to the same kind of bot (like for like), once with an empty listener (Bolt alone).
+ *
+ * Method: every server runs in its own child process; the load generator (autocannon, 50
+ * keep-alive connections, one request in flight each) runs in this process, so the two never
+ * share an event loop. Targets are measured in interleaved rounds (a b c … a b c …) after a
+ * warm-up; figures are the mean req/s and the median p99 over rounds. Bot turns run after the
+ * ack on the server's own loop; after each round the runner waits until the server has
+ * finished them ("backlog"), and "sustained" = responses / (load time + backlog time).
+ *
+ * Run alone: `npx tsx bench/ingest-platforms.ts` (BENCH_SECONDS per target, default 9).
+ */
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createDingtalkAdapter } from '../adapters/dingtalk/index.ts';
+import { createFeishuAdapter } from '../adapters/feishu/index.ts';
+import { createSlackAdapter } from '../adapters/slack/index.ts';
+import { createWecomAdapter } from '../adapters/wecom/index.ts';
+import { silentLogger } from '../src/index.ts';
+import { INGEST_TARGETS, wecomCallback } from './ingest.ts';
+import { adapterServer, boltServer } from './lib/bot-server.ts';
+import { type Hosted, hostServer, serveArg, spawnHosted } from './lib/host.ts';
+import { type LoadRequest, type LoadResult, requestSource, runLoad } from './lib/load.ts';
+import { benchConfig, dingtalkRequest, feishuRequest, slackRequest } from './lib/platform-requests.ts';
+
+/** A server to measure and the requests it gets. */
+export interface PlatformTarget {
+  name: string;
+  label: string;
+  /** In the server's child process: build and listen on 127.0.0.1. */
+  start(): Promise<Hosted>;
+  /** In the load generator: request number `i`. */
+  request(i: number): LoadRequest;
+  /** Every request differs (fresh message id): built ahead, never reused. */
+  unique?: boolean;
+}
+
+const cfg = benchConfig;
+const opts = { log: silentLogger, bodyLimit: cfg.BODY_LIMIT };
+
+function reference(name: string, label: string): PlatformTarget {
+  const t = INGEST_TARGETS.find((x) => x.name === name);
+  if (!t) throw new Error(`bench/ingest.ts has no target '${name}'`);
+  return { name, label, start: t.start, request: t.request, unique: t.unique };
+}
+
+/** The targets, in print order; `bare` and `express` are the references. */
+export const PLATFORM_TARGETS: PlatformTarget[] = [
+  reference('bare', '(a) bare node:http 200'),
+  reference('express', '(b) express 5 JSON hello (the floor)'),
+  {
+    name: 'wecom',
+    label: 'WeCom  POST /webhooks/wecom → bot',
+    start: () => adapterServer(createWecomAdapter(cfg.wecom!, opts)),
+    request: wecomCallback,
+    unique: true,
+  },
+  {
+    name: 'dingtalk',
+    label: 'DingTalk POST /webhooks/dingtalk (http) → bot',
+    start: () => adapterServer(createDingtalkAdapter(cfg, opts)),
+    request: dingtalkRequest,
+    unique: true,
+  },
+  {
+    name: 'feishu',
+    label: 'Feishu POST /webhooks/feishu → bot',
+    start: () => adapterServer(createFeishuAdapter(cfg.feishu!, opts)),
+    request: feishuRequest,
+    unique: true,
+  },
+  {
+    name: 'slack',
+    label: 'Slack  POST /webhooks/slack → bot',
+    start: () => adapterServer(createSlackAdapter(cfg.slack!, opts)),
+    request: slackRequest('/webhooks/slack'),
+    unique: true,
+  },
+  {
+    name: 'bolt',
+    label: 'plain Bolt HTTPReceiver → same bot',
+    start: () => boltServer(true),
+    request: slackRequest('/slack/events'),
+    unique: true,
+  },
+  {
+    name: 'bolt-empty',
+    label: 'plain Bolt HTTPReceiver, empty listener',
+    start: () => boltServer(false),
+    request: slackRequest('/slack/events'),
+    unique: true,
+  },
+];
+
+interface Figures {
+  target: PlatformTarget;
+  rps: number;
+  p50: number;
+  p99: number;
+  p99Worst: number;
+  sustained: number;
+  backlogMs: number;
+  non2xx: number;
+  errors: number;
+  stats: Record<string, number>;
+}
+
+const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+const SELF = fileURLToPath(import.meta.url);
+
+/**
+ * Measures every target and returns the report lines.
+ * @param o `seconds` of load per target in all (default `BENCH_SECONDS` or 9), split over
+ *   `rounds` (default 3) after a 2 s warm-up; `connections` (default 50); `only` target names
+ *   (the references are always measured).
+ */
+export async function benchIngestPlatforms(
+  o: { seconds?: number; rounds?: number; connections?: number; only?: string[] } = {},
+): Promise<string[]> {
+  const seconds = o.seconds ?? Number(process.env.BENCH_SECONDS ?? 9);
+  const rounds = o.rounds ?? 3;
+  const connections = o.connections ?? Number(process.env.BENCH_CONNECTIONS ?? 50);
+  const targets = PLATFORM_TARGETS.filter(
+    (t) => !o.only || ['bare', 'express', ...o.only].includes(t.name),
+  );
+  const slice = Math.max(1, Math.round(seconds / rounds));
+  const hosts = [];
+  for (const t of targets) hosts.push(await spawnHosted(SELF, t.name));
+  const sources = targets.map((t) => requestSource(t.request, !!t.unique));
+  const runs: Array<Array<LoadResult & { backlogMs: number }>> = targets.map(() => []);
+  const warm: number[] = [];
+  for (const [k] of targets.entries()) {
+    warm.push((await runLoad(hosts[k].port, 2, connections, sources[k])).rps); // JIT warm-up
+    await hosts[k].settle();
+  }
+  for (let r = 0; r < rounds; r++)
+    for (const [k] of targets.entries()) {
+      sources[k].prepare(Math.ceil(warm[k] * slice * 1.6) + 1000);
+      const res = await runLoad(hosts[k].port, slice, connections, sources[k]);
+      runs[k].push({ ...res, backlogMs: await hosts[k].settle() });
+    }
+  const figures: Figures[] = [];
+  for (const [k, target] of targets.entries()) {
+    const rs = runs[k];
+    const backlogMs = rs.reduce((s, x) => s + x.backlogMs, 0);
+    const total = rs.reduce((s, x) => s + x.total, 0);
+    figures.push({
+      target,
+      rps: rs.reduce((s, x) => s + x.rps, 0) / rs.length,
+      p50: median(rs.map((x) => x.p50)),
+      p99: median(rs.map((x) => x.p99)),
+      p99Worst: Math.max(...rs.map((x) => x.p99)),
+      sustained: (total * 1000) / (rs.reduce((s, x) => s + x.durationMs, 0) + backlogMs),
+      backlogMs,
+      non2xx: rs.reduce((s, x) => s + x.non2xx, 0),
+      errors: rs.reduce((s, x) => s + x.errors, 0),
+      stats: {
+        ...(await hosts[k].stop()),
+        ...(sources[k].overflow ? { builtOnTheFly: sources[k].overflow } : {}),
+      },
+    });
+  }
+  return report(figures, { connections, rounds, slice });
+}
+
+function report(fs: Figures[], run: { connections: number; rounds: number; slice: number }): string[] {
+  const by = (n: string) => fs.find((f) => f.target.name === n);
+  const bare = by('bare');
+  const floor = by('express');
+  const x = (a: number, b?: Figures) => (b ? `${(a / b.rps).toFixed(2)}×` : 'n/a');
+  const lines = [
+    `${run.connections} keep-alive connections, loopback, ${run.rounds} interleaved rounds × ${run.slice} s per target after a 2 s warm-up;`,
+    '  each server in its own child process, load generator (autocannon) in the parent.',
+    '  "sustained" counts the time the server then needed to finish the bot turns it had acked.',
+    '',
+    `  ${'path'.padEnd(47)} ${'req/s'.padStart(7)} ${'p50'.padStart(6)} ${'p99'.padStart(6)} ${'worst'.padStart(6)} ${'×bare'.padStart(6)} ${'×floor'.padStart(6)} ${'sustained'.padStart(9)} ${'×floor'.padStart(6)}`,
+  ];
+  for (const f of fs) {
+    const own = f === bare || f === floor;
+    lines.push(
+      `  ${f.target.label.padEnd(47)} ${f.rps.toFixed(0).padStart(7)} ${`${f.p50}ms`.padStart(6)} ${`${f.p99}ms`.padStart(6)} ${`${f.p99Worst}ms`.padStart(6)} ` +
+        `${(f === bare ? '1.00×' : x(f.rps, bare)).padStart(6)} ${(f === floor ? '1.00×' : f === bare ? '' : x(f.rps, floor)).padStart(6)} ` +
+        `${(own ? '' : f.sustained.toFixed(0)).padStart(9)} ${(own ? '' : x(f.sustained, floor)).padStart(6)}`,
+    );
+  }
+  lines.push('');
+  for (const f of fs) {
+    const s = Object.entries(f.stats)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    const bad = f.non2xx || f.errors ? `  non2xx=${f.non2xx} errors=${f.errors}` : '';
+    if (s || bad || f.backlogMs)
+      lines.push(`  ${f.target.name}: ${s}${f.backlogMs ? ` backlog=${f.backlogMs.toFixed(0)}ms` : ''}${bad}`);
+  }
+  if (bare && floor) lines.push(`  express floor = ${(floor.rps / bare.rps).toFixed(2)}× bare (issue: ~0.13×)`);
+  const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  if (floor)
+    for (const n of ['wecom', 'dingtalk', 'feishu', 'slack']) {
+      const f = by(n);
+      if (!f) continue;
+      lines.push(
+        `  target ${n} ≥ 0.80× floor: ${verdict(f.rps >= 0.8 * floor.rps)} on acks (${x(f.rps, floor)}), ` +
+          `${verdict(f.sustained >= 0.8 * floor.rps)} sustained (${x(f.sustained, floor)}); p99 ${f.p99} ms`,
+      );
+    }
+  const slack = by('slack');
+  const bolt = by('bolt');
+  const empty = by('bolt-empty');
+  if (slack && bolt)
+    lines.push(
+      `  target slack ≥ 1.00× plain Bolt (same bot): ${verdict(slack.rps >= bolt.rps)} on acks (${(slack.rps / bolt.rps).toFixed(2)}×), ` +
+        `${verdict(slack.sustained >= bolt.sustained)} sustained (${(slack.sustained / bolt.sustained).toFixed(2)}×)`,
+    );
+  if (slack && empty)
+    lines.push(`  slack vs plain Bolt with an empty listener: ${(slack.rps / empty.rps).toFixed(2)}× on acks`);
+  return lines;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const name = serveArg();
+  if (name) {
+    const target = PLATFORM_TARGETS.find((t) => t.name === name);
+    if (!target) throw new Error(`unknown ingest target ${name}`);
+    hostServer(await target.start());
+  } else for (const line of await benchIngestPlatforms()) console.log(line);
+}

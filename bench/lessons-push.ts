@@ -1,0 +1,149 @@
+/**
+ * Lesson push benchmark: the daily `lessons` job for 10,000 roster users (roles spread over the
+ * six tracks in `flows/lessons`, everyone also on 全员), fired at Monday 09:30 Shanghai so every
+ * track has fired (about 18k messages). Figures:
+ * - planning time: `job.run(at)` — roster + progress read, per-user planning, and the outbox
+ *   commits (dedupe claims + one atomic batch per 500 users); then the same `at` again
+ *   (everything deduped);
+ * - messages queued;
+ * - peak memory (RSS and heap, sampled every 20 ms and at each step; target < 200 MB RSS);
+ * - time to drain through the real Outbox (a fresh one started on the store, as after a
+ *   restart: it loads the queue from the store) into a fake WeCom adapter limited to
+ *   `BENCH_SEND_RATE` messages/s overall (default 2000; WeCom's own 30/min per member is the
+ *   outbox's per-lane limit and does not bind here: one message per lane… two at most).
+ * Store: `BENCH_STORE=lowdb` (default: the production backend, durable writes in a temp dir)
+ * or `memory`. Users: `BENCH_USERS` (default 10000).
+ *
+ * Run: `npx tsx bench/lessons-push.ts`. Prints figures; asserts nothing.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createWorkCalendar } from '../src/calendar/work-calendar.ts';
+import type { Adapter } from '../src/core/adapter.ts';
+import { Outbox } from '../src/core/outbox.ts';
+import type { Store, StoreOp } from '../src/core/store.ts';
+import { createLessonsJob } from '../src/lessons/job.ts';
+import { loadLessons } from '../src/lessons/load.ts';
+import { LowdbStore } from '../storage/lowdb.ts';
+import { MemoryStore } from '../storage/memory.ts';
+
+export interface BenchLessonsOptions {
+  users?: number;
+  /** Overall send rate of the fake adapter, messages/s. */
+  sendRate?: number;
+  store?: 'lowdb' | 'memory';
+}
+
+const ROLES = ['仓库管理员', '销售', '财务', '客服', '管理层', ''];
+const AT = Date.parse('2026-03-02T02:00:00Z'); // Monday 10:00 Asia/Shanghai: every track has fired
+
+const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+/** Samples RSS and heap until stopped; `mark()` samples now (inside long synchronous stretches). */
+function memoryPeak() {
+  const peak = { rss: 0, heap: 0 };
+  const mark = () => {
+    const m = process.memoryUsage();
+    peak.rss = Math.max(peak.rss, m.rss);
+    peak.heap = Math.max(peak.heap, m.heapUsed);
+  };
+  const timer = setInterval(mark, 20);
+  mark();
+  return {
+    mark,
+    stop() {
+      clearInterval(timer);
+      mark();
+      return peak;
+    },
+  };
+}
+
+/** A WeCom adapter that accepts everything at most `rate` messages/s overall. */
+function fakeWecom(rate: number) {
+  let next = 0;
+  let sent = 0;
+  const adapter: Adapter = {
+    platform: 'wecom',
+    async send() {
+      const now = performance.now();
+      next = Math.max(next, now) + 1000 / rate;
+      const wait = next - now;
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      sent++;
+      return {};
+    },
+  };
+  return { adapter, sent: () => sent };
+}
+
+/**
+ * Runs the benchmark.
+ * @returns printable lines.
+ */
+export async function benchLessonsPush(opts: BenchLessonsOptions = {}): Promise<string[]> {
+  const users = opts.users ?? Number(process.env.BENCH_USERS ?? 10_000);
+  const rate = opts.sendRate ?? Number(process.env.BENCH_SEND_RATE ?? 2000);
+  const kind = opts.store ?? (process.env.BENCH_STORE === 'memory' ? 'memory' : 'lowdb');
+  const tracks = await loadLessons(join(import.meta.dirname, '..', 'flows'));
+  const dir = await mkdtemp(join(tmpdir(), 'bench-lessons-'));
+  const store: Store = kind === 'lowdb' ? await LowdbStore.open({ dataDir: dir }) : new MemoryStore();
+  try {
+    const ops: StoreOp[] = [];
+    for (let i = 0; i < users; i++) {
+      const key = `wecom:u${String(i).padStart(5, '0')}`;
+      const role = ROLES[i % ROLES.length];
+      ops.push({
+        op: 'put',
+        collection: 'roster',
+        key,
+        value: { userId: key, name: `员工${i}`, department: `部门${i % 20}`, roles: role ? [role] : [], updatedAt: 0 },
+      });
+    }
+    await store.batch(ops);
+    globalThis.gc?.();
+    const base = process.memoryUsage();
+    const mem = memoryPeak();
+
+    // Plan and queue with sending paused (outbox not started), so planning is measured alone.
+    const planner = new Outbox({ store });
+    const job = createLessonsJob({ store, outbox: planner, tracks, calendar: createWorkCalendar(), tz: 'Asia/Shanghai' });
+    let t = performance.now();
+    const first = await job.run(AT);
+    const planMs = performance.now() - t;
+    mem.mark();
+    t = performance.now();
+    const again = await job.run(AT);
+    const rerunMs = performance.now() - t;
+    mem.mark();
+
+    // Drain: a sending outbox picks the queue up from the store.
+    const outbox = new Outbox({ store });
+    const fake = fakeWecom(rate);
+    outbox.register(fake.adapter);
+    t = performance.now();
+    await outbox.start();
+    while (fake.sent() < first.sent || (await outbox.pending()).length) await new Promise((r) => setTimeout(r, 50));
+    const drainMs = performance.now() - t;
+    const peak = mem.stop();
+    await outbox.stop();
+
+    return [
+      `lessons: daily push to ${users.toLocaleString('en')} roster users (${tracks.length} tracks), ${kind} store`,
+      `  planning (job.run, incl. dedupe claims + commits) ${s(planMs)}  → ${first.sent} messages queued (${Math.round(first.sent / (planMs / 1000))}/s)`,
+      `  same firing again                                 ${s(rerunMs)}  → ${again.sent} queued, ${again.skipped} deduped`,
+      `  drain at ${rate}/s through Outbox + fake adapter   ${s(drainMs)}  (ideal ${s((first.sent / rate) * 1000)}; ${fake.sent()} sent)`,
+      `  peak memory: RSS ${mb(peak.rss)} (target < 200 MB: ${peak.rss < 200 * 1024 * 1024 ? 'PASS' : 'FAIL'}), heap ${mb(peak.heap)}; before the job RSS ${mb(base.rss)}, heap ${mb(base.heapUsed)}`,
+    ];
+  } finally {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  for (const line of await benchLessonsPush()) console.log(line);
+}

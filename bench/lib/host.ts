@@ -1,0 +1,100 @@
+/**
+ * Runs a benchmark server in its own child process, so the load generator (the parent) and the
+ * server never share an event loop or, on this 2-core machine, a core.
+ *
+ * Parent side: {@link spawnHosted}. Child side: a module that, when started with
+ * `--serve <name>`, calls {@link hostServer} with the server it builds for `<name>`.
+ *
+ * IPC protocol (parent → child → parent):
+ * - child sends `{port}` once listening;
+ * - `settle` → `{settledMs}` once the server has no work left in the background (e.g. bot
+ *   turns dispatched after the ack); `settledMs` is how long that took, ms;
+ * - `stop` → `{stats}`, then the child exits.
+ */
+import { fork } from 'node:child_process';
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** What a hosted server exposes to the parent. */
+export interface Hosted {
+  server: http.Server;
+  /** Counters reported after the run (printed with the target). */
+  stats?: () => Record<string, number>;
+  /** Work still running in the background after the responses went out (0 when none). */
+  pending?: () => number;
+}
+
+/** The parent's handle on a hosted server. */
+export interface HostedHandle {
+  port: number;
+  /** Waits until the server has no background work; resolves how long that took, ms. */
+  settle(): Promise<number>;
+  /** Stops the child; resolves its final stats. */
+  stop(): Promise<Record<string, number> | undefined>;
+}
+
+type Reply = { port?: number; settledMs?: number; stats?: Record<string, number> };
+
+/**
+ * Forks `moduleFile` with `--serve <name>` and waits for its port.
+ * @param moduleFile absolute path of a `.ts` module that handles `--serve` (tsx's loader is
+ *   inherited through `process.execArgv`)
+ * @throws {Error} when the child exits before listening.
+ */
+export async function spawnHosted(moduleFile: string, name: string): Promise<HostedHandle> {
+  const child = fork(moduleFile, ['--serve', name], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const next = <K extends keyof Reply>(key: K) =>
+    new Promise<Reply[K]>((resolve, reject) => {
+      const onMessage = (m: Reply) => {
+        if (!(key in m)) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(m[key]);
+      };
+      const onExit = (code: number | null) => reject(new Error(`bench server ${name} exited with ${code}`));
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  const port = (await next('port')) as number;
+  return {
+    port,
+    async settle() {
+      const p = next('settledMs');
+      child.send('settle');
+      return (await p) as number;
+    },
+    async stop() {
+      const p = next('stats');
+      child.send('stop');
+      return p;
+    },
+  };
+}
+
+/**
+ * Child side: reports the server's port and answers `settle` / `stop` from the parent.
+ * Sets a long keep-alive so the load generator's connections are never recycled mid-run.
+ */
+export function hostServer(h: Hosted): void {
+  h.server.keepAliveTimeout = 60_000;
+  process.send?.({ port: (h.server.address() as AddressInfo).port });
+  process.on('message', (m) => {
+    if (m === 'settle') {
+      const t0 = performance.now();
+      const poll = () => {
+        if ((h.pending?.() ?? 0) > 0) setTimeout(poll, 5);
+        else process.send?.({ settledMs: performance.now() - t0 });
+      };
+      poll();
+    } else if (m === 'stop') {
+      h.server.closeAllConnections();
+      h.server.close(() => process.send?.({ stats: h.stats?.() ?? {} }, () => process.exit(0)));
+    }
+  });
+}
+
+/** The `--serve <name>` argument of a hosted child, or undefined in the parent. */
+export function serveArg(argv = process.argv): string | undefined {
+  const i = argv.indexOf('--serve');
+  return i > 0 ? argv[i + 1] : undefined;
+}
