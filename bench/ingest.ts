@@ -96,7 +96,7 @@ export function wecomCallback(i: number): BenchRequest {
 /** The targets, in print order. The first two are the references the ratios are taken against. */
 export const INGEST_TARGETS: IngestTarget[] = [
   {
-    name: 'bare',
+    name: 'bare_',
     label: '(a) bare node:http 200',
     start: async () => ({
       server: await listen(
@@ -181,6 +181,42 @@ export const INGEST_TARGETS: IngestTarget[] = [
       const keys = wecomKeys({ token: WECOM.token, encodingAESKey: WECOM.encodingAESKey, receiveId: WECOM.corpId });
       router.post('/webhooks/wecom', (req, res) => readText(req, res, () => {
         openCallback(keys, req.query as any, parseEnvelope(req.body).encrypt);
+        res.status(200).end();
+      }));
+      app.use(router);
+      return { server: await listen(http.createServer(app)) };
+    },
+    request: wecomCallback,
+    unique: true,
+  },
+  {
+    name: 'c2a',
+    label: 'c2a c1 + envelope (fxp validated)',
+    start: async () => {
+      const app = express();
+      const router = express.Router();
+      const readText = express.text({ type: () => true, limit: '1mb' });
+      router.post('/webhooks/wecom', (req, res) => readText(req, res, () => {
+        void req.query; parseEnvelope(req.body);
+        res.status(200).end();
+      }));
+      app.use(router);
+      return { server: await listen(http.createServer(app)) };
+    },
+    request: wecomCallback,
+    unique: true,
+  },
+  {
+    name: 'c2b',
+    label: 'c2b c1 + sig + decrypt (regex Encrypt)',
+    start: async () => {
+      const app = express();
+      const router = express.Router();
+      const readText = express.text({ type: () => true, limit: '1mb' });
+      const keys = wecomKeys({ token: WECOM.token, encodingAESKey: WECOM.encodingAESKey, receiveId: WECOM.corpId });
+      router.post('/webhooks/wecom', (req, res) => readText(req, res, () => {
+        const enc = /<Encrypt><!\[CDATA\[(.*?)\]\]>/.exec(req.body)![1];
+        openCallback(keys, req.query as any, enc);
         res.status(200).end();
       }));
       app.use(router);

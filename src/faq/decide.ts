@@ -25,7 +25,7 @@ export type FaqDecision =
 /** How many candidates a did-you-mean list shows. */
 export const SUGGEST_COUNT = 3;
 /** A did-you-mean candidate must score at least this share of the best score. */
-const SUGGEST_RELATIVE = 0.5;
+const SUGGEST_RELATIVE = 0.35;
 
 /**
  * Decides between answering, suggesting and admitting ignorance.

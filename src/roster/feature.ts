@@ -82,6 +82,9 @@ export function createRosterFeature(opts: RosterFeatureOptions): Feature {
         }
         return pass;
       }
+      // Do not interrupt a survey start, a hand-off or a cancel with a role question; ask on
+      // free text, 帮助 or 课程 (lessons need the role).
+      if (input.kind === 'command' && input.command !== 'lesson' && input.command !== 'help') return pass;
       ctx.tx.put(ROLE_PROMPTS_COLLECTION, ctx.userKey, { at: ctx.now });
       ctx.push({
         to: ctx.userKey,
