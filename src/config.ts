@@ -111,9 +111,11 @@ const EnvSchema = z.object({
   SLACK_BOT_TOKEN: optStr,
   SLACK_API_URL: url('https://slack.com/api'),
 
-  FAQ_ANSWER_THRESHOLD: num(0.55, 0, 100),
-  FAQ_MARGIN: num(1.15, 1, 100),
-  FAQ_SUGGEST_FLOOR: num(0.3, 0, 100),
+  // FAQ confidence (share 0–1 of the question matched) and best/second score ratio, calibrated
+  // on ../shared/eval/faq-dev with `npm run eval:faq` (src/faq/decide.ts).
+  FAQ_ANSWER_THRESHOLD: num(0.15, 0, 1),
+  FAQ_MARGIN: num(1.05, 1, 100),
+  FAQ_SUGGEST_FLOOR: num(0.08, 0, 1),
 
   TICKET_HANDLERS: csv,
   TICKET_LEAD: optStr,

@@ -78,7 +78,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const content = await loadContent(cfg.FLOWS_DIR);
   const store = opts.store ?? (await createStore({ store: cfg.STORE, dataDir: cfg.DATA_DIR, clock, log }));
   const tz = cfg.BOT_TIMEZONE;
-  const calendar = createWorkCalendar({ overrides: content.calendar, log, nowYmd: localDate(clock.now(), tz) });
+  const calendar = createWorkCalendar({
+    overrides: content.calendar,
+    log,
+    nowYmd: localDate(clock.now(), tz),
+  });
   const quiet = { start: cfg.QUIET_HOURS_START, end: cfg.QUIET_HOURS_END };
   const outbox = new Outbox({ store, clock, log });
 
@@ -136,7 +140,16 @@ export async function createApp(opts: AppOptions): Promise<App> {
     lessonsJob,
     createMilestonesJob({ store, outbox, calendar, tz, quiet, projectGroup: cfg.PROJECT_GROUP, log }),
     createSurveyRemindersJob({ store, outbox, calendar, tz, quiet, surveys: content.surveys, log }),
-    createDigestJob({ store, outbox, calendar, tz, tracks: content.tracks, projectGroup: cfg.PROJECT_GROUP, quiet, log }),
+    createDigestJob({
+      store,
+      outbox,
+      calendar,
+      tz,
+      tracks: content.tracks,
+      projectGroup: cfg.PROJECT_GROUP,
+      quiet,
+      log,
+    }),
     createTicketSlaJob({ store, outbox, config: cfg, calendar, quietHours: quiet }),
   ];
   const scheduler = createScheduler({
@@ -182,12 +195,42 @@ export async function createApp(opts: AppOptions): Promise<App> {
     metrics: () =>
       renderMetrics([
         { name: 'rollout_turns_total', help: 'User turns handled', type: 'counter', value: bot.stats.turns },
-        { name: 'rollout_duplicates_total', help: 'Redeliveries dropped by dedupe', type: 'counter', value: bot.stats.duplicates },
-        { name: 'rollout_turn_failures_total', help: 'Turns that failed', type: 'counter', value: bot.stats.failed },
-        { name: 'rollout_outbox_sent_total', help: 'Messages accepted by platforms', type: 'counter', value: outbox.stats.sent },
-        { name: 'rollout_outbox_retries_total', help: 'Send retries', type: 'counter', value: outbox.stats.retried },
-        { name: 'rollout_outbox_dead_total', help: 'Messages dead-lettered', type: 'counter', value: outbox.stats.dead },
-        { name: 'rollout_outbox_deduped_total', help: 'Nudges skipped as already sent', type: 'counter', value: outbox.stats.deduped },
+        {
+          name: 'rollout_duplicates_total',
+          help: 'Redeliveries dropped by dedupe',
+          type: 'counter',
+          value: bot.stats.duplicates,
+        },
+        {
+          name: 'rollout_turn_failures_total',
+          help: 'Turns that failed',
+          type: 'counter',
+          value: bot.stats.failed,
+        },
+        {
+          name: 'rollout_outbox_sent_total',
+          help: 'Messages accepted by platforms',
+          type: 'counter',
+          value: outbox.stats.sent,
+        },
+        {
+          name: 'rollout_outbox_retries_total',
+          help: 'Send retries',
+          type: 'counter',
+          value: outbox.stats.retried,
+        },
+        {
+          name: 'rollout_outbox_dead_total',
+          help: 'Messages dead-lettered',
+          type: 'counter',
+          value: outbox.stats.dead,
+        },
+        {
+          name: 'rollout_outbox_deduped_total',
+          help: 'Nudges skipped as already sent',
+          type: 'counter',
+          value: outbox.stats.deduped,
+        },
       ]),
     log: (msg, data) => log.error(msg, data),
   });
@@ -208,10 +251,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
       await outbox.start();
       if (opts.connect !== false) for (const a of adapters) await a.start?.(ctx);
       await scheduler.start();
-      stopWatch = watchFaq(cfg.FLOWS_DIR, (idx: FaqIndex) => {
-        faqIndex = idx;
-        log.info('faq index rebuilt after a content change');
-      }, log);
+      stopWatch = watchFaq(
+        cfg.FLOWS_DIR,
+        (idx: FaqIndex) => {
+          faqIndex = idx;
+          log.info('faq index rebuilt after a content change');
+        },
+        log,
+      );
     },
     async listen() {
       const r = await listen(http, cfg.PORT, cfg.HOST);
@@ -246,12 +293,16 @@ async function main(): Promise<void> {
     app = await createApp({ config: cfg, log });
     await app.start();
   } catch (e) {
-    process.stderr.write(`rollout-bot cannot start: ${e instanceof BotError ? e.message : String((e as Error)?.stack ?? e)}\n`);
+    process.stderr.write(
+      `rollout-bot cannot start: ${e instanceof BotError ? e.message : String((e as Error)?.stack ?? e)}\n`,
+    );
     process.exit(1);
   }
   const url = await app.listen();
   const platforms = app.adapters.map((a) => a.platform).join(', ');
-  process.stdout.write(`rollout-bot listening on ${url} (platforms: ${platforms}; store: ${cfg.STORE} in ${cfg.DATA_DIR})\n`);
+  process.stdout.write(
+    `rollout-bot listening on ${url} (platforms: ${platforms}; store: ${cfg.STORE} in ${cfg.DATA_DIR})\n`,
+  );
   if (cfg.devChat) process.stdout.write(`local chat: POST ${url}/dev/chat  ·  npm run chat -- --user u1\n`);
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -5,7 +5,7 @@
  * started, so replies are queued and nothing is sent. Plus a plain Bolt app on its default
  * `HTTPReceiver` handing the same events to the same kind of bot.
  */
-import http from 'node:http';
+import type http from 'node:http';
 import { App, LogLevel } from '@slack/bolt';
 import { decodeEventCallback } from '../../adapters/slack/decode.ts';
 import { Bot } from '../../src/core/bot.ts';
@@ -106,10 +106,4 @@ export async function boltServer(handOff: boolean): Promise<Hosted> {
     stats: () => ({ events, ...(b ? b.stats() : {}) }),
     pending: () => b?.pending() ?? 0,
   };
-}
-
-/** Listens `handler` on an ephemeral loopback port. */
-export function listenRaw(handler: http.RequestListener): Promise<http.Server> {
-  const server = http.createServer(handler);
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }

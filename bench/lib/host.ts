@@ -12,7 +12,7 @@
  * - `stop` → `{stats}`, then the child exits.
  */
 import { fork } from 'node:child_process';
-import type http from 'node:http';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** What a hosted server exposes to the parent. */
@@ -97,4 +97,10 @@ export function hostServer(h: Hosted): void {
 export function serveArg(argv = process.argv): string | undefined {
   const i = argv.indexOf('--serve');
   return i > 0 ? argv[i + 1] : undefined;
+}
+
+/** Listens `handler` on an ephemeral port of 127.0.0.1. */
+export function listenRaw(handler: http.RequestListener): Promise<http.Server> {
+  const server = http.createServer(handler);
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }

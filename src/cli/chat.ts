@@ -32,18 +32,29 @@ async function main(): Promise<void> {
       const r = await fetch(`${base}/dev/chat`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ userId, text, ...(first && values.role ? { role: values.role } : {}), ...(locale ? { locale } : {}) }),
+        body: JSON.stringify({
+          userId,
+          text,
+          ...(first && values.role ? { role: values.role } : {}),
+          ...(locale ? { locale } : {}),
+        }),
       });
       if (!r.ok) throw new Error(`server answered HTTP ${r.status}: ${await r.text()}`);
       return ((await r.json()) as { replies: Reply[] }).replies;
     };
-    pushes = async () => (await (await fetch(`${base}/dev/outbox?userId=${encodeURIComponent(userId)}`)).json()) as Reply[];
+    pushes = async () =>
+      (await (await fetch(`${base}/dev/outbox?userId=${encodeURIComponent(userId)}`)).json()) as Reply[];
     process.stdout.write(`(connected to the server at ${base} as dev:${userId})\n`);
   } else {
     const { app } = await openApp();
     await app.outbox.start();
     say = async (text, first) => {
-      const r = await app.devTurn({ userId, text, ...(first && values.role ? { role: values.role } : {}), ...(locale ? { locale } : {}) });
+      const r = await app.devTurn({
+        userId,
+        text,
+        ...(first && values.role ? { role: values.role } : {}),
+        ...(locale ? { locale } : {}),
+      });
       if (r.status === 'failed') throw r.error;
       return r.status === 'done' ? r.replies.map(toReply) : [];
     };
@@ -52,13 +63,16 @@ async function main(): Promise<void> {
       return (await app.store.list<Reply>('dev-outbox', { prefix: `${userId}\u0000` })).map((r) => r.value);
     };
     close = () => app.stop();
-    process.stdout.write(`(bot running in this process on ${cfg.DATA_DIR} as dev:${userId}; 调研 / 课程 / 帮助, Ctrl-D to quit)\n`);
+    process.stdout.write(
+      `(bot running in this process on ${cfg.DATA_DIR} as dev:${userId}; 调研 / 课程 / 帮助, Ctrl-D to quit)\n`,
+    );
   }
   seen = (await pushes()).length;
 
   const show = (who: string, r: Reply) => {
     process.stdout.write(`${who} ${r.text.replace(/\n/g, '\n    ')}\n`);
-    if (r.buttons?.length) process.stdout.write(`    ${r.buttons.map((b, i) => `[${i + 1}] ${b.label}`).join('  ')}\n`);
+    if (r.buttons?.length)
+      process.stdout.write(`    ${r.buttons.map((b, i) => `[${i + 1}] ${b.label}`).join('  ')}\n`);
   };
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
   let first = true;

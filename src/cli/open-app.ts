@@ -10,9 +10,18 @@ import { type App, createApp } from '../main.ts';
  * When a running server holds the store lock, says so (the CLI never writes under a server).
  * @throws {BotError} code `store_io` when the store is locked by a running server.
  */
-export async function openApp(env: Record<string, string | undefined> = process.env): Promise<{ app: App; token: string }> {
+export async function openApp(
+  env: Record<string, string | undefined> = process.env,
+): Promise<{ app: App; token: string }> {
   const token = randomBytes(16).toString('hex');
-  const config = loadConfig({ ...env, SCHEDULER: 'off', ADMIN_TOKEN: token, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: env.LOG_LEVEL ?? 'warn' });
+  const config = loadConfig({
+    ...env,
+    SCHEDULER: 'off',
+    ADMIN_TOKEN: token,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
+  });
   const app = await createApp({ config, connect: false, log: createLogger(config.LOG_LEVEL) });
   return { app, token };
 }
@@ -27,7 +36,10 @@ export async function callApi(
   const url = await app.listen();
   const res = await fetch(`${url}${path}`, {
     method: init.method ?? 'GET',
-    headers: { authorization: `Bearer ${token}`, ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
   });
   return { status: res.status, text: await res.text(), type: res.headers.get('content-type') ?? '' };

@@ -1,8 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import ExcelJS from 'exceljs';
 import { parse as parseCsv } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
 import { loadConfig } from '../config.ts';
 import { loadContent } from '../content/load-all.ts';
 import { ContentError } from '../core/errors.ts';
@@ -105,7 +105,9 @@ async function main(argv: string[]): Promise<number> {
       const out = values.out ?? join(dir, `rollout-${dump.exportedAt.replace(/[:.]/g, '-')}.json`);
       await writeFile(out, JSON.stringify(dump));
       const n = Object.values(dump.collections).reduce((a, c) => a + Object.keys(c).length, 0);
-      process.stdout.write(`backup: ${n} documents in ${Object.keys(dump.collections).length} collections → ${out}\n`);
+      process.stdout.write(
+        `backup: ${n} documents in ${Object.keys(dump.collections).length} collections → ${out}\n`,
+      );
       return 0;
     } finally {
       await app.stop();

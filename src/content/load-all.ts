@@ -22,14 +22,20 @@ export async function loadContent(flowsDir: string) {
     loadMilestoneTemplates(flowsDir),
     loadCalendarOverrides(flowsDir),
   ] as const);
-  const errors = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => s.reason);
+  const errors = settled
+    .filter((s): s is PromiseRejectedResult => s.status === 'rejected')
+    .map((s) => s.reason);
   if (errors.length) {
-    const contentErrors = errors.filter((e): e is ContentError => (e as ContentError)?.code === 'content_invalid');
+    const contentErrors = errors.filter(
+      (e): e is ContentError => (e as ContentError)?.code === 'content_invalid',
+    );
     if (contentErrors.length !== errors.length) throw errors.find((e) => !contentErrors.includes(e));
     const { ContentError: CE } = await import('../core/errors.ts');
     throw new CE(contentErrors.flatMap((e) => e.problems));
   }
-  const [surveys, tracks, faq, templates, calendar] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
+  const [surveys, tracks, faq, templates, calendar] = settled.map(
+    (s) => (s as PromiseFulfilledResult<unknown>).value,
+  ) as [
     Awaited<ReturnType<typeof loadSurveys>>,
     Awaited<ReturnType<typeof loadLessons>>,
     Awaited<ReturnType<typeof loadFaq>>,

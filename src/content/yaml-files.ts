@@ -19,7 +19,10 @@ type Problem = ConstructorParameters<typeof ContentError>[0][number];
  * has one, else its path) and what is wrong; all problems of all files are reported at once.
  * @throws {ContentError} code `content_invalid`.
  */
-export async function loadYamlDir<S extends z.ZodType>(dir: string, schema: S): Promise<LoadedFile<z.infer<S>>[]> {
+export async function loadYamlDir<S extends z.ZodType>(
+  dir: string,
+  schema: S,
+): Promise<LoadedFile<z.infer<S>>[]> {
   let names: string[];
   try {
     names = (await readdir(dir)).filter((n) => /\.ya?ml$/i.test(n)).sort();

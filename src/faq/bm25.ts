@@ -39,6 +39,8 @@ export interface Bm25Hit {
   score: number;
   /** Share (0–1) of the query's idf mass whose terms occur in this document. */
   coverage: number;
+  /** The largest query-term weight among the terms this document matched (0 when none). */
+  anchor: number;
 }
 
 const K1 = 1.2;
@@ -133,6 +135,7 @@ export class Bm25Index<F extends string> {
     if (!n || !terms.length || k <= 0) return [];
     const score = new Float64Array(n);
     const cov = new Float64Array(n);
+    const anchor = new Float64Array(n);
     const touched: number[] = [];
     let mass = 0;
     for (const { term, weight } of terms) {
@@ -146,6 +149,7 @@ export class Bm25Index<F extends string> {
         if (score[d] === 0) touched.push(d);
         score[d] += w * p.sat[j];
         cov[d] += w * p.str[j];
+        if (weight > anchor[d]) anchor[d] = weight;
       }
     }
     // Keep the best k in a small sorted array (k is tiny, touched may be thousands).
@@ -159,7 +163,7 @@ export class Bm25Index<F extends string> {
       }
       best[i] = d;
     }
-    return best.map((d) => ({ doc: d, score: score[d], coverage: mass ? cov[d] / mass : 0 }));
+    return best.map((d) => ({ doc: d, score: score[d], coverage: mass ? cov[d] / mass : 0, anchor: anchor[d] }));
 
     function better(a: number, b: number): boolean {
       return score[a] > score[b] || (score[a] === score[b] && a < b);

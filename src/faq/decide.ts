@@ -24,22 +24,32 @@ export type FaqDecision =
 
 /** How many candidates a did-you-mean list shows. */
 export const SUGGEST_COUNT = 3;
+/**
+ * The best entry must share at least one *specific* word with the question: weight ≥ 0.4,
+ * i.e. general-language idf ≥ 5.4 (`打印`, `库存`, `请假` — not `今天`, `公司`, `吃`). Chat that
+ * only meets the knowledge base on everyday words ("今天吃什么" vs a symptom mentioning 今天)
+ * is not a question about it. On the dev eval set every correctly ranked question passes.
+ */
+export const MIN_ANCHOR = 0.4;
+
 /** A did-you-mean candidate must score at least this share of the best score. */
 const SUGGEST_RELATIVE = 0.35;
 
 /**
  * Decides between answering, suggesting and admitting ignorance.
- * - `unknown` when the question is empty, touches an out-of-scope topic, or the best match
- *   covers less than `suggestFloor` of it;
+ * - `unknown` when the question touches an out-of-scope topic, has no searchable word
+ *   (`empty`), or the best match covers less than `suggestFloor` of it or shares no specific
+ *   word with it ({@link MIN_ANCHOR});
  * - `answer` when the best match covers at least `answer` of it and scores at least `margin`
  *   times the second best;
  * - `suggest` otherwise, with the best candidates (up to {@link SUGGEST_COUNT}).
  */
 export function decideFaq(r: FaqSearchResult, th: FaqThresholds): FaqDecision {
   const [top, second] = r.hits;
-  if (!r.terms.length || !top) return { kind: 'unknown', reason: 'empty', candidates: [] };
   if (r.outOfScope) return { kind: 'unknown', reason: 'out_of_scope', topic: r.outOfScope.topic, candidates: [] };
-  if (top.confidence < th.suggestFloor) return { kind: 'unknown', reason: 'low_confidence', candidates: [] };
+  if (!r.terms.length) return { kind: 'unknown', reason: 'empty', candidates: [] };
+  if (!top || top.confidence < th.suggestFloor || top.anchor < MIN_ANCHOR)
+    return { kind: 'unknown', reason: 'low_confidence', candidates: [] };
   const ahead = !second || top.score >= second.score * th.margin;
   if (top.confidence >= th.answer && ahead) return { kind: 'answer', hit: top, others: r.hits.slice(1) };
   const close = r.hits.filter((h) => h.confidence >= th.suggestFloor && h.score >= top.score * SUGGEST_RELATIVE);

@@ -14,6 +14,8 @@ export interface FaqHit {
   score: number;
   /** Share (0–1) of the question's idf mass found in this entry (answer-only words count less). */
   confidence: number;
+  /** Weight (0.2–1, {@link wordWeight}) of the most specific question word the entry contains. */
+  anchor: number;
 }
 
 /** What a search found; the decision (answer / suggest / unknown) is {@link decideFaq}'s. */
@@ -173,7 +175,7 @@ function buildIndex(
       }
       const terms = [...weights].map(([term, weight]) => ({ term, weight }));
       const ranked = bm.search(terms, k);
-      const hits = ranked.map((h) => ({ entry: list[h.doc], score: h.score, confidence: h.coverage }));
+      const hits = ranked.map((h) => ({ entry: list[h.doc], score: h.score, confidence: h.coverage, anchor: h.anchor }));
       let outOfScope = oos.match(normalized);
       // Content wins: a topic the knowledge base itself asks about is in scope.
       if (outOfScope && ranked[0] && askedText[ranked[0].doc].includes(outOfScope.matched)) outOfScope = undefined;

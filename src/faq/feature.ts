@@ -71,8 +71,8 @@ export function createFaqFeature(opts: FaqFeatureOptions): Feature {
   const ask = (text: string, ctx: TurnContext): Outcome => {
     const index = current();
     const result = index.search(text, SUGGEST_COUNT + 2);
-    if (!result.terms.length) return pass;
     const d = decideFaq(result, opts.thresholds);
+    if (d.kind === 'unknown' && d.reason === 'empty') return pass;
     const l = ctx.locale;
     const last: LastAsked = { question: text, candidates: result.hits.map((h) => h.entry.id), disliked: [], at: ctx.now };
     switch (d.kind) {

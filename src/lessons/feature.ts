@@ -8,8 +8,7 @@ import {
   isComplete,
   type LessonProgress,
   type LessonVia,
-  OPEN_QUIZ,
-  type OpenQuiz,
+  latestOpenQuiz,
   PROGRESS,
   progressKey,
   readUserProgress,
@@ -54,6 +53,7 @@ export function createLessonFeature(opts: LessonFeatureOptions): Feature {
     const key = progressKey(ctx.userKey, track.id, lesson.id);
     const p = (await ctx.tx.get<LessonProgress>(PROGRESS, key)) ?? { sentAt: ctx.now, via, attempts: 0 };
     p.openedAt ??= ctx.now;
+    p.shownAt = ctx.now;
     ctx.tx.put(PROGRESS, key, p);
     if (lesson.quiz && p.answeredAt === undefined) openQuiz(ctx, track.id, lesson.id);
     return renderLesson(track, lesson, ctx.locale, false);
@@ -166,7 +166,7 @@ export function createLessonFeature(opts: LessonFeatureOptions): Feature {
       if (stage === 'flow') {
         if (input.kind === 'text') {
           const flow = ctx.session.active?.data as QuizFlow | undefined;
-          const open = await ctx.tx.get<OpenQuiz>(OPEN_QUIZ, ctx.userKey);
+          const open = latestOpenQuiz(tracks, await readUserProgress(ctx.tx, ctx.userKey), ctx.now);
           const out = await tryAnswer(ctx, open && (!flow || open.at > flow.at) ? open : flow, input.text);
           if (out.status === 'handled') return out;
         }
@@ -184,7 +184,8 @@ export function createLessonFeature(opts: LessonFeatureOptions): Feature {
       }
       const exact = byExactTitle(tracks, input.text);
       if (exact) return handled(await send(ctx, exact, 'demand'));
-      const open = await ctx.tx.get<OpenQuiz>(OPEN_QUIZ, ctx.userKey);
+      if (input.text.trim().length > 60) return pass; // an answer is a number or an option's text
+      const open = latestOpenQuiz(tracks, await readUserProgress(ctx.tx, ctx.userKey), ctx.now);
       return open ? tryAnswer(ctx, open, input.text) : pass;
     },
   };

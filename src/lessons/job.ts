@@ -18,8 +18,6 @@ import { M } from './messages.ts';
 import {
   isComplete,
   type LessonProgress,
-  OPEN_QUIZ,
-  type OpenQuiz,
   PROGRESS,
   progressKey,
   readAllProgress,
@@ -166,13 +164,6 @@ export function createLessonsJob(opts: LessonsJobOptions): LessonsJob {
           key: progressKey(person.userKey, track.id, next.id),
           value: p,
         });
-        if (next.quiz)
-          ops.push({
-            op: 'put',
-            collection: OPEN_QUIZ,
-            key: person.userKey,
-            value: { trackId: track.id, lessonId: next.id, at } satisfies OpenQuiz,
-          });
         lessons++;
       }
       const due = track.lessons.filter((l) => {

@@ -5,8 +5,6 @@ import type { Lesson, Track } from './schema.ts';
 
 /** Collection of per-user lesson progress; key {@link progressKey}. */
 export const PROGRESS = 'lesson-progress';
-/** Collection pointing at the quiz a user can answer with a bare number; key = user key. */
-export const OPEN_QUIZ = 'lesson-quiz-open';
 
 /** How a lesson reached the user: pushed by the job, `课程` (next), or asked for (`教我…`). */
 export type LessonVia = 'push' | 'next' | 'demand';
@@ -17,6 +15,8 @@ export interface LessonProgress {
   via: LessonVia;
   /** The job firing (slot instant) that pushed it; a rerun of that slot re-picks the same lesson. */
   slot?: number;
+  /** Last time the user was shown it (sent, sent again on request, or its quiz re-asked). */
+  shownAt?: number;
   /** First interaction: a quiz answer, `学完了`, or asking for it again. */
   openedAt?: number;
   /** When the quiz was settled (right, or wrong after the retry). */
@@ -34,7 +34,31 @@ export interface LessonProgress {
 export interface OpenQuiz {
   trackId: string;
   lessonId: string;
+  /** When it was last shown, ms UTC. */
   at: number;
+}
+
+/** How long after it was last shown a quiz still takes a bare-number answer: 7 days. */
+export const OPEN_QUIZ_MS = 7 * 86_400_000;
+
+/**
+ * The quiz a bare number answers: the unanswered quiz shown to the user most recently, within
+ * {@link OPEN_QUIZ_MS}. Derived from progress, so the job writes nothing extra per push.
+ */
+export function latestOpenQuiz(
+  tracks: readonly Track[],
+  progress: UserProgress,
+  now: number,
+): OpenQuiz | undefined {
+  let best: OpenQuiz | undefined;
+  for (const [k, p] of progress) {
+    const at = p.shownAt ?? p.sentAt;
+    if (p.answeredAt !== undefined || now - at > OPEN_QUIZ_MS || (best && best.at >= at)) continue;
+    const [trackId, lessonId] = k.split('/');
+    if (tracks.find((t) => t.id === trackId)?.lessons.find((l) => l.id === lessonId)?.quiz)
+      best = { trackId, lessonId, at };
+  }
+  return best;
 }
 
 /** `<userKey>/<trackId>/<lessonId>` */

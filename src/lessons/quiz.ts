@@ -4,7 +4,7 @@ import type { OutgoingMessage } from '../core/types.ts';
 import type { TrackLesson } from './find.ts';
 import { normalizeQuery } from './find.ts';
 import { M } from './messages.ts';
-import { type LessonProgress, OPEN_QUIZ, type OpenQuiz, PROGRESS, progressKey } from './progress.ts';
+import { type LessonProgress, PROGRESS, progressKey } from './progress.ts';
 import { quizText, renderQuiz } from './render.ts';
 
 /** Quiz answers allowed per lesson: the first and one retry. */
@@ -36,17 +36,14 @@ export interface QuizFlow {
   at: number;
 }
 
-/** Marks a quiz as open for bare-number answers: the pointer, and a flow when none is active. */
+/** Opens the quiz flow for bare-number answers, unless another feature's flow is active. */
 export function openQuiz(ctx: TurnContext, trackId: string, lessonId: string): void {
-  ctx.tx.put<OpenQuiz>(OPEN_QUIZ, ctx.userKey, { trackId, lessonId, at: ctx.now });
   if (!ctx.session.active || ctx.session.active.feature === 'lesson')
     ctx.session.active = { feature: 'lesson', data: { trackId, lessonId, at: ctx.now } satisfies QuizFlow };
 }
 
-/** Closes the quiz flow and pointer if they point at this lesson. */
-async function closeQuiz(ctx: TurnContext, trackId: string, lessonId: string): Promise<void> {
-  const open = await ctx.tx.get<OpenQuiz>(OPEN_QUIZ, ctx.userKey);
-  if (open && open.trackId === trackId && open.lessonId === lessonId) ctx.tx.delete(OPEN_QUIZ, ctx.userKey);
+/** Closes the quiz flow if it is this lesson's. */
+function closeQuiz(ctx: TurnContext, trackId: string, lessonId: string): void {
   const flow = ctx.session.active;
   if (flow?.feature === 'lesson') {
     const d = flow.data as QuizFlow;
@@ -74,7 +71,7 @@ export async function answerQuiz(
   const q = quizText(quiz, ctx.locale);
   const loc = ctx.locale;
   if (p.answeredAt !== undefined) {
-    await closeQuiz(ctx, track.id, lesson.id);
+    closeQuiz(ctx, track.id, lesson.id);
     const result = t(loc, p.correct ? M.resultRight : M.resultWrong);
     return [{ text: t(loc, M.already, { result, explain: q.explain }) }];
   }
@@ -86,6 +83,7 @@ export async function answerQuiz(
     p.answeredAt = ctx.now;
     reply = { text: `${t(loc, M.right, { explain: q.explain })}\n${t(loc, M.nextHint)}` };
   } else if (p.attempts < MAX_ATTEMPTS) {
+    p.shownAt = ctx.now;
     const again = renderQuiz(track, lesson, loc);
     reply = { text: `${t(loc, M.wrongRetry)}\n\n${again.text}`, buttons: again.buttons };
   } else {
@@ -97,7 +95,7 @@ export async function answerQuiz(
     };
   }
   ctx.tx.put(PROGRESS, key, p);
-  if (p.answeredAt !== undefined) await closeQuiz(ctx, track.id, lesson.id);
+  if (p.answeredAt !== undefined) closeQuiz(ctx, track.id, lesson.id);
   else openQuiz(ctx, track.id, lesson.id);
   return [reply];
 }

@@ -14,7 +14,14 @@ export async function startApp(
   opts: { clock?: Clock; dataDir?: string } = {},
 ): Promise<{ app: App; url: string; dataDir: string }> {
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'rollout-e2e-')));
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ADMIN_TOKEN: 'admin-secret', SCHEDULER: 'off', ...env });
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    ADMIN_TOKEN: 'admin-secret',
+    SCHEDULER: 'off',
+    ...env,
+  });
   const app = await createApp({ config, clock: opts.clock, log: silentLogger, connect: false });
   await app.start();
   const url = await app.listen();
@@ -23,8 +30,17 @@ export async function startApp(
 
 /** A fake platform API on loopback that records every request body. */
 export async function fakeApi(
-  handle: (path: string, body: unknown, req: Req) => { status?: number; json: unknown; headers?: Record<string, string> },
-): Promise<{ url: string; calls: Array<{ path: string; body: any }>; close: () => Promise<void>; server: Server }> {
+  handle: (
+    path: string,
+    body: unknown,
+    req: Req,
+  ) => { status?: number; json: unknown; headers?: Record<string, string> },
+): Promise<{
+  url: string;
+  calls: Array<{ path: string; body: any }>;
+  close: () => Promise<void>;
+  server: Server;
+}> {
   const calls: Array<{ path: string; body: any }> = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];

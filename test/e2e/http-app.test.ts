@@ -32,7 +32,13 @@ describe('HTTP app (composition root, real server, lowdb)', () => {
 
   it('runs local chat turns through the router: survey, FAQ, help', async () => {
     const say = async (userId: string, text: string) =>
-      (await (await fetch(`${url}/dev/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId, text }) })).json()) as {
+      (await (
+        await fetch(`${url}/dev/chat`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ userId, text }),
+        })
+      ).json()) as {
         replies: { text: string; buttons?: { label: string; value: string }[] }[];
       };
     const first = await say('e2e1', '调研');
@@ -45,9 +51,17 @@ describe('HTTP app (composition root, real server, lowdb)', () => {
   });
 
   it('rejects bad local chat bodies with 400 and changes nothing', async () => {
-    const bad = await fetch(`${url}/dev/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"userId":' });
+    const bad = await fetch(`${url}/dev/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"userId":',
+    });
     expect(bad.status).toBe(400);
-    const empty = await fetch(`${url}/dev/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"userId":"x"}' });
+    const empty = await fetch(`${url}/dev/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"userId":"x"}',
+    });
     expect(empty.status).toBe(400);
     expect(await app.store.get('sessions', 'dev:x')).toBeUndefined();
   });
@@ -60,7 +74,10 @@ describe('HTTP app (composition root, real server, lowdb)', () => {
     });
     expect(r.status).toBe(200);
     expect(typeof (await r.json()).sent).toBe('number');
-    const unknown = await fetch(`${url}/api/jobs/nope/run`, { method: 'POST', headers: { authorization: 'Bearer admin-secret' } });
+    const unknown = await fetch(`${url}/api/jobs/nope/run`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer admin-secret' },
+    });
     expect(unknown.status).toBe(404);
   });
 });

@@ -1,4 +1,4 @@
-import { encrypt as wecomEncrypt, getSignature } from '@wecom/crypto';
+import { getSignature, encrypt as wecomEncrypt } from '@wecom/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/main.ts';
 import { fakeApi, startApp, until } from './app.ts';
@@ -27,9 +27,17 @@ describe('acceptance: WeCom end to end (encrypted callbacks in, message/send out
   let url: string;
   let wecom: Awaited<ReturnType<typeof fakeApi>>;
   const sends = () => wecom.calls.filter((c) => c.path.startsWith('/cgi-bin/message/send'));
-  const textOf = (b: any) => b?.text?.content ?? b?.template_card?.sub_title_text ?? b?.template_card?.main_title?.title ?? JSON.stringify(b);
+  const textOf = (b: any) =>
+    b?.text?.content ??
+    b?.template_card?.sub_title_text ??
+    b?.template_card?.main_title?.title ??
+    JSON.stringify(b);
   const post = (cb: { query: string; body: string }) =>
-    fetch(`${url}/webhooks/wecom?${cb.query}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: cb.body });
+    fetch(`${url}/webhooks/wecom?${cb.query}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml' },
+      body: cb.body,
+    });
 
   beforeAll(async () => {
     wecom = await fakeApi((path) =>
@@ -89,14 +97,24 @@ describe('acceptance: WeCom end to end (encrypted callbacks in, message/send out
       if (c?.button_list?.length) {
         await post(callback(click('zhangsan', c.button_list[0].key, c.task_id, `rc${code++}`)));
       } else {
-        answer = /几天|天数|滞后/.test(t) ? '3' : /人数|多少人|员工/.test(t) ? '30' : /日期|哪天|何时/.test(t) ? '2026-06-01' : /多选|可多选/.test(t) ? '1,2' : '2';
+        answer = /几天|天数|滞后/.test(t)
+          ? '3'
+          : /人数|多少人|员工/.test(t)
+            ? '30'
+            : /日期|哪天|何时/.test(t)
+              ? '2026-06-01'
+              : /多选|可多选/.test(t)
+                ? '1,2'
+                : '2';
         await post(callback(text('zhangsan', answer, String(msgId++))));
       }
       await until(() => sends().length > before, 5_000);
     }
     const all = JSON.stringify(sends().map((s) => s.body));
     expect(all).toMatch(/诊断完成|建议优先/);
-    const responses = await app.store.list<{ value: unknown }>('responses', { prefix: 'needs-diagnosis/wecom:zhangsan/' });
+    const responses = await app.store.list<{ value: unknown }>('responses', {
+      prefix: 'needs-diagnosis/wecom:zhangsan/',
+    });
     expect(responses.length).toBe(1);
     expect((responses[0].value as { status: string }).status).toBe('completed');
     expect(sends().every((s) => s.path.includes('access_token=tok'))).toBe(true);
