@@ -74,11 +74,20 @@ async function loadQueries(file: string): Promise<Query[]> {
 }
 
 /** Sends every query through a Bot with only the FAQ feature; fresh user per query. */
-async function runThroughBot(index: FaqIndex, queries: Query[], thresholds: FaqThresholds): Promise<Outcome[]> {
+async function runThroughBot(
+  index: FaqIndex,
+  queries: Query[],
+  thresholds: FaqThresholds,
+): Promise<Outcome[]> {
   const clock = new ManualClock(Date.UTC(2026, 2, 2, 1, 0, 0));
   const store = new MemoryStore(clock);
   const outbox = new Outbox({ store, clock });
-  const bot = new Bot({ store, outbox, clock, features: [createFaqFeature({ index, thresholds, store, clock })] });
+  const bot = new Bot({
+    store,
+    outbox,
+    clock,
+    features: [createFaqFeature({ index, thresholds, store, clock })],
+  });
   const out: Outcome[] = [];
   for (const [i, query] of queries.entries()) {
     const r = await bot.dispatch({
@@ -88,7 +97,8 @@ async function runThroughBot(index: FaqIndex, queries: Query[], thresholds: FaqT
       address: { platform: 'dev', userId: `eval-user-${i}`, chatType: 'direct' },
       text: query.q,
     });
-    if (r.status !== 'done') throw new Error(`turn failed for ${query.q}: ${String((r as { error?: unknown }).error)}`);
+    if (r.status !== 'done')
+      throw new Error(`turn failed for ${query.q}: ${String((r as { error?: unknown }).error)}`);
     const text = r.replies.map((m) => m.text).join('\n');
     const answered = /〔ID:([^〕]+)〕/.exec(text)?.[1];
     const suggested = picks(r.replies);
@@ -133,11 +143,15 @@ function table(outcomes: Outcome[]): string[] {
     const ins = os.filter((o) => o.query.expect);
     const oos = os.filter((o) => !o.query.expect);
     const top1 = ins.filter((o) => o.answered === o.query.expect).length;
-    const top3 = ins.filter((o) => o.answered === o.query.expect || o.suggested.includes(o.query.expect!)).length;
+    const top3 = ins.filter(
+      (o) => o.answered === o.query.expect || o.suggested.includes(o.query.expect!),
+    ).length;
     // Answer + the first two entries 没用 offers = three entries seen.
     const top3d = ins.filter(
       (o) =>
-        o.answered === o.query.expect || o.suggested.includes(o.query.expect!) || o.afterDown.slice(0, 2).includes(o.query.expect!),
+        o.answered === o.query.expect ||
+        o.suggested.includes(o.query.expect!) ||
+        o.afterDown.slice(0, 2).includes(o.query.expect!),
     ).length;
     const fa = oos.filter((o) => o.answered).length;
     const cell = (n: number, w: number) => (ins.length ? pct(n, ins.length) : '').padStart(w);
@@ -145,9 +159,19 @@ function table(outcomes: Outcome[]): string[] {
       `${label.padEnd(13)} ${String(os.length).padStart(3)}  ${cell(top1, 7)}  ${cell(top3, 11)}  ${cell(top3d, 13)}   ${oos.length ? `${pct(fa, oos.length)} (${fa}/${oos.length})` : ''}`,
     );
   };
-  for (const k of kinds) row(k, outcomes.filter((o) => o.query.kind === k));
-  row('in scope', outcomes.filter((o) => o.query.expect));
-  row('not in KB', outcomes.filter((o) => !o.query.expect));
+  for (const k of kinds)
+    row(
+      k,
+      outcomes.filter((o) => o.query.kind === k),
+    );
+  row(
+    'in scope',
+    outcomes.filter((o) => o.query.expect),
+  );
+  row(
+    'not in KB',
+    outcomes.filter((o) => !o.query.expect),
+  );
   return lines;
 }
 
@@ -198,7 +222,9 @@ function sweep(rows: ReturnType<typeof features>) {
 }
 
 /** Runs the evaluation; returns the report lines. */
-export async function evalFaq(opts: EvalOptions & { showMisses?: boolean; calibrate?: boolean } = {}): Promise<string[]> {
+export async function evalFaq(
+  opts: EvalOptions & { showMisses?: boolean; calibrate?: boolean } = {},
+): Promise<string[]> {
   const cfg = loadConfig();
   const thresholds = opts.thresholds ?? {
     answer: cfg.FAQ_ANSWER_THRESHOLD,
@@ -214,7 +240,10 @@ export async function evalFaq(opts: EvalOptions & { showMisses?: boolean; calibr
     ...table(outcomes),
   ];
 
-  lines.push('', 'Retrieval variants (raw = always answer the best match; best = own thresholds, ≤ 5% false):');
+  lines.push(
+    '',
+    'Retrieval variants (raw = always answer the best match; best = own thresholds, ≤ 5% false):',
+  );
   const variants: Array<[string, Segmenter, boolean | 'no-oos']> = [
     ['jieba + user dict + thesaurus + out-of-scope', jiebaSegmenter, true],
     ['Intl.Segmenter + bigrams + thesaurus + oos ', intlBigramSegmenter, true],
@@ -230,7 +259,9 @@ export async function evalFaq(opts: EvalOptions & { showMisses?: boolean; calibr
           : createFaqIndex(content.entries, [], { segmenter });
     const rows = features(idx, queries);
     const s = sweep(rows);
-    const atConfig = rows.filter((r) => !r.query.expect && decideFaq(r.result, thresholds).kind === 'answer').length;
+    const atConfig = rows.filter(
+      (r) => !r.query.expect && decideFaq(r.result, thresholds).kind === 'answer',
+    ).length;
     lines.push(
       `  ${label}  raw top-1 ${s.raw1}  raw top-3 ${s.raw3}  best top-1 ${pct(s.best.top1, s.n)} at answer ${s.best.answer.toFixed(2)} margin ${s.best.margin.toFixed(2)} (${s.best.fa}/${s.oos} false); false at configured thresholds ${atConfig}/${s.oos}`,
     );

@@ -127,9 +127,7 @@ export async function benchIngestPlatforms(
   const seconds = o.seconds ?? Number(process.env.BENCH_SECONDS ?? 9);
   const rounds = o.rounds ?? 3;
   const connections = o.connections ?? Number(process.env.BENCH_CONNECTIONS ?? 50);
-  const targets = PLATFORM_TARGETS.filter(
-    (t) => !o.only || ['bare', 'express', ...o.only].includes(t.name),
-  );
+  const targets = PLATFORM_TARGETS.filter((t) => !o.only || ['bare', 'express', ...o.only].includes(t.name));
   const slice = Math.max(1, Math.round(seconds / rounds));
   const hosts = [];
   for (const t of targets) hosts.push(await spawnHosted(SELF, t.name));
@@ -197,9 +195,12 @@ function report(fs: Figures[], run: { connections: number; rounds: number; slice
       .join(' ');
     const bad = f.non2xx || f.errors ? `  non2xx=${f.non2xx} errors=${f.errors}` : '';
     if (s || bad || f.backlogMs)
-      lines.push(`  ${f.target.name}: ${s}${f.backlogMs ? ` backlog=${f.backlogMs.toFixed(0)}ms` : ''}${bad}`);
+      lines.push(
+        `  ${f.target.name}: ${s}${f.backlogMs ? ` backlog=${f.backlogMs.toFixed(0)}ms` : ''}${bad}`,
+      );
   }
-  if (bare && floor) lines.push(`  express floor = ${(floor.rps / bare.rps).toFixed(2)}× bare (issue: ~0.13×)`);
+  if (bare && floor)
+    lines.push(`  express floor = ${(floor.rps / bare.rps).toFixed(2)}× bare (issue: ~0.13×)`);
   const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
   if (floor)
     for (const n of ['wecom', 'dingtalk', 'feishu', 'slack']) {
@@ -219,7 +220,9 @@ function report(fs: Figures[], run: { connections: number; rounds: number; slice
         `${verdict(slack.sustained >= bolt.sustained)} sustained (${(slack.sustained / bolt.sustained).toFixed(2)}×)`,
     );
   if (slack && empty)
-    lines.push(`  slack vs plain Bolt with an empty listener: ${(slack.rps / empty.rps).toFixed(2)}× on acks`);
+    lines.push(
+      `  slack vs plain Bolt with an empty listener: ${(slack.rps / empty.rps).toFixed(2)}× on acks`,
+    );
   return lines;
 }
 

@@ -10,7 +10,7 @@
  * - time to drain through the real Outbox (a fresh one started on the store, as after a
  *   restart: it loads the queue from the store) into a fake WeCom adapter limited to
  *   `BENCH_SEND_RATE` messages/s overall (default 2000; WeCom's own 30/min per member is the
- *   outbox's per-lane limit and does not bind here: one message per lane… two at most).
+ *   outbox's per-lane limit and does not bind here: two messages per lane at most); 0 skips it.
  * Store: `BENCH_STORE=lowdb` (default: the production backend, durable writes in a temp dir)
  * or `memory`. Users: `BENCH_USERS` (default 10000).
  *
@@ -20,6 +20,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { createWorkCalendar } from '../src/calendar/work-calendar.ts';
 import type { Adapter } from '../src/core/adapter.ts';
 import { Outbox } from '../src/core/outbox.ts';
@@ -39,6 +41,15 @@ export interface BenchLessonsOptions {
 const ROLES = ['仓库管理员', '销售', '财务', '客服', '管理层', ''];
 const AT = Date.parse('2026-03-02T02:00:00Z'); // Monday 10:00 Asia/Shanghai: every track has fired
 
+// A full GC on demand without --expose-gc (for live-heap figures, not for the timings).
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+/** Heap in use after a full GC: what is really retained, not garbage waiting to be collected. */
+const liveHeap = () => {
+  gc();
+  return process.memoryUsage().heapUsed;
+};
+
 const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
@@ -54,6 +65,7 @@ function memoryPeak() {
   mark();
   return {
     mark,
+    peak: () => peak,
     stop() {
       clearInterval(timer);
       mark();
@@ -100,43 +112,65 @@ export async function benchLessonsPush(opts: BenchLessonsOptions = {}): Promise<
         op: 'put',
         collection: 'roster',
         key,
-        value: { userId: key, name: `员工${i}`, department: `部门${i % 20}`, roles: role ? [role] : [], updatedAt: 0 },
+        value: {
+          userId: key,
+          name: `员工${i}`,
+          department: `部门${i % 20}`,
+          roles: role ? [role] : [],
+          updatedAt: 0,
+        },
       });
     }
     await store.batch(ops);
-    globalThis.gc?.();
+    const baseLive = liveHeap();
     const base = process.memoryUsage();
     const mem = memoryPeak();
 
     // Plan and queue with sending paused (outbox not started), so planning is measured alone.
     const planner = new Outbox({ store });
-    const job = createLessonsJob({ store, outbox: planner, tracks, calendar: createWorkCalendar(), tz: 'Asia/Shanghai' });
+    const job = createLessonsJob({
+      store,
+      outbox: planner,
+      tracks,
+      calendar: createWorkCalendar(),
+      tz: 'Asia/Shanghai',
+    });
     let t = performance.now();
     const first = await job.run(AT);
     const planMs = performance.now() - t;
     mem.mark();
+    const afterPlan = { ...mem.peak() };
     t = performance.now();
     const again = await job.run(AT);
     const rerunMs = performance.now() - t;
     mem.mark();
+    const plannedLive = liveHeap();
 
-    // Drain: a sending outbox picks the queue up from the store.
-    const outbox = new Outbox({ store });
+    // Drain: a sending outbox picks the queue up from the store (skipped when the rate is 0).
     const fake = fakeWecom(rate);
-    outbox.register(fake.adapter);
     t = performance.now();
-    await outbox.start();
-    while (fake.sent() < first.sent || (await outbox.pending()).length) await new Promise((r) => setTimeout(r, 50));
+    if (rate > 0) {
+      const outbox = new Outbox({ store });
+      outbox.register(fake.adapter);
+      await outbox.start();
+      while (fake.sent() < first.sent || (await outbox.pending()).length)
+        await new Promise((r) => setTimeout(r, 50));
+      await outbox.stop();
+    }
     const drainMs = performance.now() - t;
     const peak = mem.stop();
-    await outbox.stop();
+    const drainedLive = liveHeap();
 
     return [
       `lessons: daily push to ${users.toLocaleString('en')} roster users (${tracks.length} tracks), ${kind} store`,
       `  planning (job.run, incl. dedupe claims + commits) ${s(planMs)}  → ${first.sent} messages queued (${Math.round(first.sent / (planMs / 1000))}/s)`,
       `  same firing again                                 ${s(rerunMs)}  → ${again.sent} queued, ${again.skipped} deduped`,
-      `  drain at ${rate}/s through Outbox + fake adapter   ${s(drainMs)}  (ideal ${s((first.sent / rate) * 1000)}; ${fake.sent()} sent)`,
-      `  peak memory: RSS ${mb(peak.rss)} (target < 200 MB: ${peak.rss < 200 * 1024 * 1024 ? 'PASS' : 'FAIL'}), heap ${mb(peak.heap)}; before the job RSS ${mb(base.rss)}, heap ${mb(base.heapUsed)}`,
+      rate > 0
+        ? `  drain at ${rate}/s through Outbox + fake adapter   ${s(drainMs)}  (ideal ${s((first.sent / rate) * 1000)}; ${fake.sent()} sent)`
+        : '  drain skipped (BENCH_SEND_RATE=0)',
+      `  peak memory: RSS ${mb(peak.rss)} (target < 200 MB: ${peak.rss < 200 * 1024 * 1024 ? 'PASS' : 'FAIL'}), heap ${mb(peak.heap)}; ` +
+        `up to the end of planning RSS ${mb(afterPlan.rss)}, heap ${mb(afterPlan.heap)}; before the job RSS ${mb(base.rss)}, heap ${mb(base.heapUsed)}`,
+      `  live heap after a full GC: before ${mb(baseLive)}, with ${first.sent} messages queued ${mb(plannedLive)}, after the drain ${mb(drainedLive)}`,
     ];
   } finally {
     await store.close();

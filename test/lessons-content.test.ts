@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -25,7 +25,8 @@ const GOOD_BODY = `场景：月底盘点。
 describe('lesson content (flows/lessons)', () => {
   it('has a track for every role the rollout needs, with the named lessons', async () => {
     const tracks = await loadLessons(FLOWS);
-    const titles = (role: string) => tracks.filter((t) => t.role === role).flatMap((t) => t.lessons.map((l) => l.title));
+    const titles = (role: string) =>
+      tracks.filter((t) => t.role === role).flatMap((t) => t.lessons.map((l) => l.title));
     expect(titles('仓库管理员')).toEqual(['扫码入库', '调拨', '盘点', '出库', '退货']);
     expect(titles('财务')).toEqual(['发票录入', '报销审核', '月末结账']);
     expect(titles('销售')).toEqual(['新建客户', '报价到订单', '客户去重']);
@@ -96,7 +97,9 @@ ${lessonIds.map((id) => `  - id: ${id}\n    title: ${id}\n    body: |\n      ${G
     const dup = await flowsWith('lessons', { 'a.yaml': track(['x', 'x']) });
     await expect(loadLessons(dup)).rejects.toThrow(/duplicate lesson id x/);
     const twice = await flowsWith('lessons', { 'a.yaml': track(['x']), 'b.yaml': track(['y']) });
-    await expect(loadLessons(twice)).rejects.toThrow(/b\.yaml: same: track id same is already used in .*a\.yaml/);
+    await expect(loadLessons(twice)).rejects.toThrow(
+      /b\.yaml: same: track id same is already used in .*a\.yaml/,
+    );
   });
 
   it('treats a missing lessons folder as no content', async () => {
@@ -131,6 +134,8 @@ recurring:
   - {id: r, title: R, after: nope, everyMonths: 3}
 `,
     });
-    await expect(loadMilestoneTemplates(dir)).rejects.toThrow(/x\.yaml:\d+: r: recurring\.0\.after: no milestone nope/);
+    await expect(loadMilestoneTemplates(dir)).rejects.toThrow(
+      /x\.yaml:\d+: r: recurring\.0\.after: no milestone nope/,
+    );
   });
 });

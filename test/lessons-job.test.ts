@@ -31,7 +31,12 @@ const tracks: Track[] = [
       lesson('l5', '退货'),
     ],
   }),
-  TrackSchema.parse({ id: 'night', role: '夜班', schedule: '30 22 * * *', lessons: [lesson('n1', '夜间交接')] }),
+  TrackSchema.parse({
+    id: 'night',
+    role: '夜班',
+    schedule: '30 22 * * *',
+    lessons: [lesson('n1', '夜间交接')],
+  }),
 ];
 const calendar = createWorkCalendar();
 const TZ = 'Asia/Shanghai';
@@ -43,7 +48,12 @@ let job: LessonsJob;
 beforeEach(async () => {
   clock = new ManualClock(Date.parse('2025-09-29T00:00:00Z'));
   h = await createHarness({ features: [createLessonFeature({ tracks })], clock });
-  await h.store.put('roster', 'dev:w1', { userId: 'dev:w1', name: '王仓管', roles: ['仓库管理员'], manager: 'dev:m1' });
+  await h.store.put('roster', 'dev:w1', {
+    userId: 'dev:w1',
+    name: '王仓管',
+    roles: ['仓库管理员'],
+    manager: 'dev:m1',
+  });
   await h.store.put('roster', 'dev:m1', { userId: 'dev:m1', name: '李经理', roles: [] });
   job = createLessonsJob({ store: h.store, outbox: h.outbox, tracks, calendar, tz: TZ, nudgeAfterDays: 2 });
   await job.refreshZones();
@@ -155,6 +165,16 @@ describe('lessons job', () => {
     // Monday 2026-03-02 09:30 in Los Angeles (PST) = 17:30Z; Shanghai's 09:30 is 01:30Z.
     const slots = job.slots(Date.parse('2026-03-02T00:00:00Z'), Date.parse('2026-03-03T00:00:00Z'));
     expect(slots.map((s) => new Date(s).toISOString())).toContain('2026-03-02T17:30:00.000Z');
+    // Across the US switch to daylight time (Sun 2026-03-08): still 09:30 local, on working days.
+    const week = job.slots(Date.parse('2026-03-06T00:00:00Z'), Date.parse('2026-03-10T00:00:00Z'));
+    expect(
+      week
+        .filter((s) => new Date(s).getUTCMinutes() === 30 && new Date(s).getUTCHours() >= 16)
+        .map((s) => new Date(s).toISOString()),
+    ).toEqual([
+      '2026-03-06T17:30:00.000Z', // Fri, PST (UTC-8)
+      '2026-03-09T16:30:00.000Z', // Mon, PDT (UTC-7)
+    ]);
     clock.set('2026-03-02T01:30:00Z');
     await job.run(clock.now()); // Sunday evening in LA: not LA's slot
     expect(await h.pushed('la')).toEqual([]);

@@ -10,6 +10,9 @@ import { parseDateInput } from '../src/milestones/dates.ts';
 import { loadMilestoneTemplates } from '../src/milestones/schema.ts';
 import { MemoryStore } from '../storage/memory.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: JSON bodies from the API under test
+type J = any;
+
 const calendar = createWorkCalendar();
 const clock = new ManualClock(Date.parse('2026-03-04T02:00:00Z'));
 const store = new MemoryStore(clock);
@@ -34,12 +37,18 @@ const post = async (body: unknown) => {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as J };
 };
 
 describe('POST /api/milestones/plans', () => {
   it('builds the default template at working-day offsets, then the quarterly reviews', async () => {
-    const { status, body } = await post({ title: '上线计划', start: '2025-09-22', template: 'default', owner: 'dev:pm', sponsor: 'dev:boss' });
+    const { status, body } = await post({
+      title: '上线计划',
+      start: '2025-09-22',
+      template: 'default',
+      owner: 'dev:pm',
+      sponsor: 'dev:boss',
+    });
     expect(status).toBe(201);
     expect(body.id).toMatch(/^plan-/);
     const due = Object.fromEntries(body.milestones.map((m: { id: string; due: string }) => [m.id, m.due]));
@@ -80,20 +89,29 @@ describe('POST /api/milestones/plans', () => {
       ],
     });
     expect(status).toBe(201);
-    expect(body.milestones.map((m: { id: string; owner: string; due: string }) => `${m.id} ${m.owner} ${m.due}`)).toEqual([
+    expect(
+      body.milestones.map((m: { id: string; owner: string; due: string }) => `${m.id} ${m.owner} ${m.due}`),
+    ).toEqual([
       'training dev:hr 2026-03-12',
       'pilot-prep dev:pm 2026-03-16',
       'pilot-live dev:ops 2026-03-20',
       'pilot-review dev:pm 2026-04-07',
       'rollout-decision dev:pm 2026-04-14',
     ]);
-    const list = await (await fetch(`${base}/milestones`)).json();
-    expect(list.find((p: { id: string }) => p.id === body.id).milestones[0]).toMatchObject({ id: 'training', status: 'open' });
+    const list = (await (await fetch(`${base}/milestones`)).json()) as J;
+    expect(list.find((p: { id: string }) => p.id === body.id).milestones[0]).toMatchObject({
+      id: 'training',
+      status: 'open',
+    });
   });
 
   it('answers 400 with every reason, and changes nothing', async () => {
-    const before = (await (await fetch(`${base}/milestones`)).json()).length;
-    const bad = await post({ title: '', start: '2026-02-30', milestones: [{ id: 'a b', owner: 'zhangsan' }] });
+    const before = ((await (await fetch(`${base}/milestones`)).json()) as J).length;
+    const bad = await post({
+      title: '',
+      start: '2026-02-30',
+      milestones: [{ id: 'a b', owner: 'zhangsan' }],
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('bad_request');
     expect(bad.body.error.reasons).toEqual(
@@ -116,17 +134,26 @@ describe('POST /api/milestones/plans', () => {
     expect(semantic.status).toBe(400);
     expect(semantic.body.error.reasons).toEqual([
       'template: no template "nope" (have: default, pilot)',
-      'milestones: a has no owner (give "owner" for the plan or for this milestone)',
       'milestones: b is due 2026-03-01, before the plan starts (2026-03-09)',
+      'owner: a has no owner; give "owner": "<userId>" for the whole plan (e.g. "wecom:zhangsan"), or an owner per milestone in "milestones"',
     ]);
     expect((await post({ title: 'X', start: '2026-03-09' })).body.error.reasons).toEqual([
       'give a template, a milestones list, or both',
     ]);
-    expect((await (await fetch(`${base}/milestones`)).json()).length).toBe(before);
+    // A template alone names no owners: one reason, listing them.
+    expect((await post({ title: 'X', start: '2026-03-09', template: 'pilot' })).body.error.reasons).toEqual([
+      'owner: pilot-prep, pilot-live, pilot-review, rollout-decision have no owner; give "owner": "<userId>" for the whole plan (e.g. "wecom:zhangsan"), or an owner per milestone in "milestones"',
+    ]);
+    expect(((await (await fetch(`${base}/milestones`)).json()) as J).length).toBe(before);
   });
 
   it('409s on a taken id and 404s on an unknown plan', async () => {
-    const body = { id: 'fixed', title: 'X', start: '2026-03-09', milestones: [{ id: 'a', title: 'A', owner: 'dev:pm', due: '2026-03-20' }] };
+    const body = {
+      id: 'fixed',
+      title: 'X',
+      start: '2026-03-09',
+      milestones: [{ id: 'a', title: 'A', owner: 'dev:pm', due: '2026-03-20' }],
+    };
     expect((await post(body)).status).toBe(201);
     expect((await post(body)).status).toBe(409);
     expect((await fetch(`${base}/milestones/plans/none`)).status).toBe(404);

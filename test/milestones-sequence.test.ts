@@ -1,8 +1,8 @@
 // Host zone deliberately not Shanghai: "today" must come from BOT_TIMEZONE.
 process.env.TZ = 'America/Los_Angeles';
 
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import express from 'express';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -15,6 +15,9 @@ import { createMilestoneFeature } from '../src/milestones/feature.ts';
 import { createMilestonesJob } from '../src/milestones/job.ts';
 import { loadMilestoneTemplates } from '../src/milestones/schema.ts';
 import { createHarness, type Harness } from './helpers/harness.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: JSON bodies from the API under test
+type J = any;
 
 const TZ = 'Asia/Shanghai';
 const calendar = createWorkCalendar();
@@ -54,12 +57,14 @@ async function createPlan(body: unknown) {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as J };
 }
 async function statuses(): Promise<Record<string, string>> {
-  const plans = await (await fetch(`${api}/milestones`)).json();
+  const plans = (await (await fetch(`${api}/milestones`)).json()) as J;
   return Object.fromEntries(
-    plans.flatMap((p: { milestones: { id: string; status: string }[] }) => p.milestones.map((m) => [m.id, m.status])),
+    plans.flatMap((p: { milestones: { id: string; status: string }[] }) =>
+      p.milestones.map((m) => [m.id, m.status]),
+    ),
   );
 }
 
@@ -86,7 +91,9 @@ describe('milestone reminders', () => {
     const { status, body } = await createPlan({
       title: '试点计划',
       start: '2026-03-02',
-      milestones: [{ id: 'pilot-live', title: '试点上线', owner: 'dev:o1', due: '2026-03-12', sponsor: 'dev:s1' }],
+      milestones: [
+        { id: 'pilot-live', title: '试点上线', owner: 'dev:o1', due: '2026-03-12', sponsor: 'dev:s1' },
+      ],
     });
     expect(status).toBe(201);
     const planId = body.id;
@@ -121,6 +128,19 @@ describe('milestone reminders', () => {
     expect(await statuses()).toEqual({ 'pilot-live': 'escalated' });
   });
 
+  it('escalates to PROJECT_GROUP when the milestone has no sponsor', async () => {
+    job = createMilestonesJob({ store: h.store, outbox: h.outbox, calendar, tz: TZ, projectGroup: 'dev:pm' });
+    await createPlan({
+      title: '试点计划',
+      start: '2026-03-02',
+      milestones: [{ id: 'm', title: '数据迁移', owner: 'dev:o1', due: '2026-03-03' }],
+    });
+    expect(await runDays('2026-03-09', '2026-03-10')).toEqual({ '2026-03-09': 1 }); // 4th overdue working day
+    expect(await texts('pm')).toEqual([
+      '⚠️ 里程碑逾期升级：「数据迁移」（计划「试点计划」）原定 3 月 3 日（周二）到期，已逾期 4 个工作日，负责人 欧阳 已收到 3 次提醒。',
+    ]);
+  });
+
   it('counts working days across 国庆: T-3 on the 调休 Sunday, nothing during the holiday', async () => {
     clock.set('2025-09-20T01:00:00Z');
     await createPlan({
@@ -147,27 +167,45 @@ describe('milestone reminders', () => {
     });
     const id = body.id;
     clock.set('2026-03-04T03:00:00Z');
-    expect((await h.click('o2', `milestone:done:${id}:prep`))[0].text).toBe('只有「试点准备」的负责人或发起人可以修改它。负责人：欧阳');
-    expect((await h.click('o1', `milestone:done:${id}:prep`))[0].text).toBe('好的，已记录「试点准备」完成，谢谢您。');
+    expect((await h.click('o2', `milestone:done:${id}:prep`))[0].text).toBe(
+      '只有「试点准备」的负责人或发起人可以修改它。负责人：欧阳',
+    );
+    expect((await h.click('o1', `milestone:done:${id}:prep`))[0].text).toBe(
+      '好的，已记录「试点准备」完成，谢谢您。',
+    );
     expect((await h.click('o1', `milestone:done:${id}:prep`))[0].text).toBe('「试点准备」已经标记为完成了。');
 
     expect((await h.click('o2', `milestone:delay:${id}:live`))[0].text).toMatch(
       /^「试点上线」现在 3 月 5 日（周四）到期。请回复新的到期日，例如 2026-03-11 或 3月11日。/,
     );
     expect((await h.say('o2', '下下周吧'))[0].text).toMatch(/^没看懂这个日期。请回复例如/);
-    expect((await h.say('o2', '3月5日'))[0].text).toBe('新的到期日需要晚于 3 月 5 日（周四）。请回复一个更晚的日期。');
-    expect((await h.say('o2', '3月10日'))[0].text).toBe('已改期：「试点上线」新的到期日为 3 月 10 日（周二）。');
-    expect(await texts('s1')).toEqual(['📅 里程碑延期：「试点上线」（计划「试点计划」）由 吴工 从 3 月 5 日（周四）改到 3 月 10 日（周二）。']);
+    expect((await h.say('o2', '3月5日'))[0].text).toBe(
+      '新的到期日需要晚于 3 月 5 日（周四）。请回复一个更晚的日期。',
+    );
+    expect((await h.say('o2', '3月10日'))[0].text).toBe(
+      '已改期：「试点上线」新的到期日为 3 月 10 日（周二）。',
+    );
+    expect(await texts('s1')).toEqual([
+      '📅 里程碑延期：「试点上线」（计划「试点计划」）由 吴工 从 3 月 5 日（周四）改到 3 月 10 日（周二）。',
+    ]);
 
-    const plan = await (await fetch(`${api}/milestones/plans/${id}`)).json();
-    expect(plan.milestones.map((m: { id: string; status: string; due: string }) => [m.id, m.status, m.due])).toEqual([
+    const plan = (await (await fetch(`${api}/milestones/plans/${id}`)).json()) as J;
+    expect(
+      plan.milestones.map((m: { id: string; status: string; due: string }) => [m.id, m.status, m.due]),
+    ).toEqual([
       ['prep', 'done', '2026-03-05'],
       ['live', 'open', '2026-03-10'],
     ]);
-    expect(plan.milestones[1].slips).toEqual([{ from: '2026-03-05', to: '2026-03-10', at: clock.now(), by: 'dev:o2' }]);
+    expect(plan.milestones[1].slips).toEqual([
+      { from: '2026-03-05', to: '2026-03-10', at: clock.now(), by: 'dev:o2' },
+    ]);
 
     // Reminders follow the new date; the finished milestone gets none.
-    expect(await runDays('2026-03-05', '2026-03-10')).toEqual({ '2026-03-05': 1, '2026-03-09': 1, '2026-03-10': 1 });
+    expect(await runDays('2026-03-05', '2026-03-10')).toEqual({
+      '2026-03-05': 1,
+      '2026-03-09': 1,
+      '2026-03-10': 1,
+    });
     expect(await texts('o1')).toEqual([]);
     expect((await h.click('o1', `milestone:plan:${id}`))[0].text).toBe(
       '📋 试点计划（3 月 2 日开始）\n✅ 试点准备　3 月 5 日（周四）　欧阳\n⏳ 试点上线　3 月 10 日（周二）　吴工',
@@ -185,10 +223,17 @@ describe('milestone reminders', () => {
         { id: 'd', title: '全量推广', owner: 'dev:o2', due: '2026-04-30' },
       ],
     });
-    const id = (await (await fetch(`${api}/milestones`)).json())[0].id;
+    const id = ((await (await fetch(`${api}/milestones`)).json()) as J)[0].id;
     clock.set('2026-03-05T03:00:00Z');
     await h.click('o1', `milestone:done:${id}:a`);
-    const digest = createDigestJob({ store: h.store, outbox: h.outbox, calendar, tz: TZ, tracks: [], projectGroup: 'dev:pm' });
+    const digest = createDigestJob({
+      store: h.store,
+      outbox: h.outbox,
+      calendar,
+      tz: TZ,
+      tracks: [],
+      projectGroup: 'dev:pm',
+    });
     const monday = digest.slots(Date.parse('2026-03-08T00:00:00Z'), Date.parse('2026-03-15T00:00:00Z'));
     expect(monday.map((s) => new Date(s).toISOString())).toEqual(['2026-03-09T01:00:00.000Z']);
     clock.set(monday[0]);

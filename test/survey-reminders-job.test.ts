@@ -11,6 +11,9 @@ import { createSurveyRemindersApi } from '../src/survey-reminders/api.ts';
 import { createSurveyRemindersJob } from '../src/survey-reminders/job.ts';
 import { createHarness, type Harness } from './helpers/harness.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: JSON bodies from the API under test
+type J = any;
+
 const TZ = 'Asia/Shanghai';
 const calendar = createWorkCalendar();
 const surveys = [{ id: 'needs-diagnosis', title: '信息化需求诊断', title_en: 'IT needs diagnosis' }];
@@ -61,7 +64,7 @@ const assign = async (body: unknown) => {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as J };
 };
 
 describe('survey reminders', () => {
@@ -108,6 +111,6 @@ describe('survey reminders', () => {
     expect(unknown.body.error.reasons).toEqual(['deadline: deadline must be a date YYYY-MM-DD']);
     const bad = await assign({ surveyId: 'nope', role: '财务', deadline: '2025-10-09' });
     expect(bad.body.error.reasons).toEqual(['surveyId: no survey "nope" (have: needs-diagnosis)']);
-    expect(await (await fetch(base)).json()).toEqual([]);
+    expect((await (await fetch(base)).json()) as J).toEqual([]);
   });
 });

@@ -18,6 +18,9 @@ const parser = new XMLParser({
   trimValues: false,
   processEntities: true,
   htmlEntities: false,
+  // Pass the path matcher to callbacks instead of building a path string per tag (we use none):
+  // a third of the parse time on WeCom-sized documents.
+  jPath: false,
 });
 
 const C0 = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
@@ -73,7 +76,9 @@ export interface Envelope {
  * @see https://developer.work.weixin.qq.com/document/path/90930
  */
 export function parseEnvelope(body: string): Envelope {
-  const root = parseWecomXml(body, { validate: true });
+  // Not validated: the signature over Encrypt authenticates what matters, and validation
+  // doubles the cost of the hottest line of the webhook. Shape checks keep junk at 400.
+  const root = parseWecomXml(body);
   const encrypt = field(root, 'Encrypt')?.trim();
   if (!encrypt) throw new BadRequestError('envelope has no Encrypt');
   return { encrypt, toUserName: field(root, 'ToUserName')?.trim(), agentId: field(root, 'AgentID')?.trim() };

@@ -107,7 +107,11 @@ export function feishuRequest(i: number): LoadRequest {
       tenant_key: 'bench_tenant',
     },
     event: {
-      sender: { sender_id: { open_id: user, union_id: `on_${user}` }, sender_type: 'user', tenant_key: 'bench_tenant' },
+      sender: {
+        sender_id: { open_id: user, union_id: `on_${user}` },
+        sender_type: 'user',
+        tenant_key: 'bench_tenant',
+      },
       message: {
         message_id: `om_${RUN}_${i}`,
         create_time: String(now),
@@ -118,7 +122,9 @@ export function feishuRequest(i: number): LoadRequest {
       },
     },
   };
-  const body = JSON.stringify({ encrypt: encryptFeishu(f.encryptKey!, JSON.stringify(event), randomBytes(16)) });
+  const body = JSON.stringify({
+    encrypt: encryptFeishu(f.encryptKey!, JSON.stringify(event), randomBytes(16)),
+  });
   const timestamp = String(Math.floor(now / 1000));
   const nonce = `n${i}`;
   return {
@@ -165,7 +171,13 @@ export function slackRequest(path: string): (i: number) => LoadRequest {
       event_id: `Ev${RUN}${i}`,
       event_time: sec,
       authorizations: [
-        { enterprise_id: null, team_id: 'T0BENCH', user_id: SLACK_BOT_USER, is_bot: true, is_enterprise_install: false },
+        {
+          enterprise_id: null,
+          team_id: 'T0BENCH',
+          user_id: SLACK_BOT_USER,
+          is_bot: true,
+          is_enterprise_install: false,
+        },
       ],
       is_ext_shared_channel: false,
     });

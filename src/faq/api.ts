@@ -27,7 +27,8 @@ export function createFaqApi(opts: FaqApiOptions): Router {
   router.get('/faq/gaps', async (req, res) => {
     const since = typeof req.query.since === 'string' ? Date.parse(req.query.since) : undefined;
     if (Number.isNaN(since)) return fail(res, 400, 'since must be an ISO 8601 time');
-    const reasons = typeof req.query.reason === 'string' ? req.query.reason.split(',').map((r) => r.trim()) : [];
+    const reasons =
+      typeof req.query.reason === 'string' ? req.query.reason.split(',').map((r) => r.trim()) : [];
     const bad = reasons.find((r) => !REASONS.includes(r as GapReason));
     if (bad) return fail(res, 400, `reason must be one of ${REASONS.join(', ')}; got ${bad}`);
     const limit = req.query.limit === undefined ? 100 : Number(req.query.limit);
@@ -44,7 +45,12 @@ export function createFaqApi(opts: FaqApiOptions): Router {
     res.json(
       current()
         .entries()
-        .map((e) => ({ id: e.id, title: e.title ?? e.questions[0], questions: e.questions, tags: e.tags ?? [] })),
+        .map((e) => ({
+          id: e.id,
+          title: e.title ?? e.questions[0],
+          questions: e.questions,
+          tags: e.tags ?? [],
+        })),
     );
   });
 

@@ -52,6 +52,9 @@ export class Bm25Index<F extends string> {
   private postings = new Map<string, { docs: Int32Array; sat: Float32Array; str: Float32Array }>();
   private idfs = new Map<string, number>();
   private built = false;
+  private score = new Float64Array(0);
+  private cov = new Float64Array(0);
+  private anchor = new Float64Array(0);
 
   constructor(private readonly fields: Record<F, FieldSpec>) {
     this.fieldNames = Object.keys(fields) as F[];
@@ -133,9 +136,13 @@ export class Bm25Index<F extends string> {
     if (!this.built) throw new Error('Bm25Index: search() before build()');
     const n = this.docs.length;
     if (!n || !terms.length || k <= 0) return [];
-    const score = new Float64Array(n);
-    const cov = new Float64Array(n);
-    const anchor = new Float64Array(n);
+    // Scratch arrays are kept between searches (search is synchronous) and cleared via `touched`.
+    if (this.score.length !== n) {
+      this.score = new Float64Array(n);
+      this.cov = new Float64Array(n);
+      this.anchor = new Float64Array(n);
+    }
+    const { score, cov, anchor } = this;
     const touched: number[] = [];
     let mass = 0;
     for (const { term, weight } of terms) {
@@ -163,7 +170,14 @@ export class Bm25Index<F extends string> {
       }
       best[i] = d;
     }
-    return best.map((d) => ({ doc: d, score: score[d], coverage: mass ? cov[d] / mass : 0, anchor: anchor[d] }));
+    const hits = best.map((d) => ({
+      doc: d,
+      score: score[d],
+      coverage: mass ? cov[d] / mass : 0,
+      anchor: anchor[d],
+    }));
+    for (const d of touched) score[d] = cov[d] = anchor[d] = 0;
+    return hits;
 
     function better(a: number, b: number): boolean {
       return score[a] > score[b] || (score[a] === score[b] && a < b);

@@ -20,7 +20,12 @@ export type FaqDecision =
   /** A close call: "您是不是想问…" with up to three candidates. */
   | { kind: 'suggest'; candidates: FaqHit[] }
   /** Nothing good enough, or an out-of-scope topic: offer `转人工`. */
-  | { kind: 'unknown'; reason: 'empty' | 'out_of_scope' | 'low_confidence'; topic?: string; candidates: FaqHit[] };
+  | {
+      kind: 'unknown';
+      reason: 'empty' | 'out_of_scope' | 'low_confidence';
+      topic?: string;
+      candidates: FaqHit[];
+    };
 
 /** How many candidates a did-you-mean list shows. */
 export const SUGGEST_COUNT = 3;
@@ -46,12 +51,15 @@ const SUGGEST_RELATIVE = 0.35;
  */
 export function decideFaq(r: FaqSearchResult, th: FaqThresholds): FaqDecision {
   const [top, second] = r.hits;
-  if (r.outOfScope) return { kind: 'unknown', reason: 'out_of_scope', topic: r.outOfScope.topic, candidates: [] };
+  if (r.outOfScope)
+    return { kind: 'unknown', reason: 'out_of_scope', topic: r.outOfScope.topic, candidates: [] };
   if (!r.terms.length) return { kind: 'unknown', reason: 'empty', candidates: [] };
   if (!top || top.confidence < th.suggestFloor || top.anchor < MIN_ANCHOR)
     return { kind: 'unknown', reason: 'low_confidence', candidates: [] };
   const ahead = !second || top.score >= second.score * th.margin;
   if (top.confidence >= th.answer && ahead) return { kind: 'answer', hit: top, others: r.hits.slice(1) };
-  const close = r.hits.filter((h) => h.confidence >= th.suggestFloor && h.score >= top.score * SUGGEST_RELATIVE);
+  const close = r.hits.filter(
+    (h) => h.confidence >= th.suggestFloor && h.score >= top.score * SUGGEST_RELATIVE,
+  );
   return { kind: 'suggest', candidates: close.slice(0, SUGGEST_COUNT) };
 }

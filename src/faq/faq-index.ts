@@ -1,9 +1,9 @@
 import { Bm25Index, type FieldSpec, type QueryTerm } from './bm25.ts';
 import { generalIdf } from './general-idf.ts';
 import { normalizeText } from './normalize.ts';
-import { type OutOfScopeMatch, OutOfScopeList } from './out-of-scope.ts';
+import { OutOfScopeList, type OutOfScopeMatch } from './out-of-scope.ts';
 import type { FaqContent, FaqEntry, OutOfScopeTopic } from './schema.ts';
-import { addWords, jiebaSegmenter, type Segmenter, subwords } from './segment.ts';
+import { addWords, jiebaSegmenter, jiebaSegmentMany, type Segmenter, subwords } from './segment.ts';
 import { STOPWORDS } from './stopwords.ts';
 import { PinyinLexicon, Thesaurus } from './thesaurus.ts';
 
@@ -105,7 +105,11 @@ export function createFaqIndex(
     const c = first as FaqContent;
     return buildIndex(c.entries, c.synonyms, { ...(second as FaqIndexOptions), outOfScope: c.outOfScope });
   }
-  return buildIndex(first as readonly FaqEntry[], (second as readonly (readonly string[])[]) ?? [], third ?? {});
+  return buildIndex(
+    first as readonly FaqEntry[],
+    (second as readonly (readonly string[])[]) ?? [],
+    third ?? {},
+  );
 }
 
 function buildIndex(
@@ -123,10 +127,10 @@ function buildIndex(
   const vocabulary = new Set<string>(thesaurus.words);
   const isKnown = (w: string) => vocabulary.has(w);
   const keep = (tok: string) => thesaurus.has(tok) || !(STOPWORDS.has(tok) || /^[a-z]$/.test(tok));
-  /** Index terms of a text, each with the word as written (for its general-language weight). */
-  const analyzeWords = (text: string): { term: string; word: string }[] => {
+  /** Index terms of segmented text, each with the word as written (for its general-language weight). */
+  const termsOf = (tokens: readonly string[]): { term: string; word: string }[] => {
     const out: { term: string; word: string }[] = [];
-    for (const tok of segment(normalizeText(text))) {
+    for (const tok of tokens) {
       for (const w of [tok, ...subwords(tok, isKnown)]) {
         if (!keep(w)) continue;
         for (const c of thesaurus.map(w)) out.push({ term: c, word: w });
@@ -134,24 +138,55 @@ function buildIndex(
     }
     return out;
   };
-  const analyze = (text: string): string[] => analyzeWords(text).map((x) => x.term);
+  /** {@link termsOf} without the words (content side: fewer objects while building). */
+  const contentTerms = (tokens: readonly string[]): string[] => {
+    const out: string[] = [];
+    for (const tok of tokens) {
+      if (keep(tok)) for (const c of thesaurus.map(tok)) out.push(c);
+      if (tok.length > 2)
+        for (const w of subwords(tok, isKnown)) if (keep(w)) for (const c of thesaurus.map(w)) out.push(c);
+    }
+    return out;
+  };
+  const analyze = (text: string): string[] => contentTerms(segment(normalizeText(text)));
 
+  // Normalize and segment every text once; the vocabulary must be complete before terms are made.
   const list = [...entries];
-  const texts = (e: FaqEntry) => [e.title ?? '', ...e.questions, ...(e.symptoms ?? []), e.answer.replace(MARKER, ' ')];
-  for (const e of list) for (const t of texts(e)) for (const w of segment(normalizeText(t))) vocabulary.add(w);
+  const segmentMany =
+    segment === jiebaSegmenter ? jiebaSegmentMany : (xs: readonly string[]) => xs.map(segment);
+  const prepared = list.map((e) => {
+    const raw = [
+      e.title ?? '',
+      ...e.questions,
+      ...(e.symptoms ?? []),
+      e.answer.replace(MARKER, ' '),
+      ...(e.tags ?? []),
+    ];
+    const normalized = raw.map(normalizeText);
+    const tokens = segmentMany(normalized);
+    for (const ts of tokens) for (const w of ts) vocabulary.add(w);
+    const nq = 1 + e.questions.length;
+    const ns = nq + (e.symptoms?.length ?? 0);
+    return {
+      asked: { normalized: normalized.slice(0, nq), tokens: tokens.slice(0, nq) },
+      symptoms: { normalized: normalized.slice(nq, ns), tokens: tokens.slice(nq, ns) },
+      answer: tokens[ns],
+      tags: tokens.slice(ns + 1),
+    };
+  });
   const bm = new Bm25Index<FaqField>({ ...DEFAULT_FIELDS, ...opts.fields });
   const byId = new Map(list.map((e) => [e.id, e]));
   /** Normalized questions + symptoms, to let content override the out-of-scope list. */
   const askedText: string[] = [];
-  for (const e of list) {
-    const asked = [...(e.title ? [e.title] : []), ...e.questions];
+  const field = (xs: readonly string[][]) => xs.flatMap(contentTerms);
+  for (const p of prepared) {
     bm.add({
-      q: asked.flatMap(analyze),
-      s: (e.symptoms ?? []).flatMap(analyze),
-      a: analyze(e.answer.replace(MARKER, ' ')),
-      t: (e.tags ?? []).flatMap(analyze),
+      q: field(p.asked.tokens),
+      s: field(p.symptoms.tokens),
+      a: contentTerms(p.answer),
+      t: field(p.tags),
     });
-    askedText.push([...asked, ...(e.symptoms ?? [])].map(normalizeText).join(' '));
+    askedText.push([...p.asked.normalized, ...p.symptoms.normalized].join(' '));
   }
   bm.build();
   const lexicon = typoWeight > 0 ? new PinyinLexicon([...bm.terms(), ...thesaurus.words]) : undefined;
@@ -164,9 +199,8 @@ function buildIndex(
     search(query, k = 5) {
       const normalized = normalizeText(query);
       const weights = new Map<string, number>();
-      for (const { term, word } of analyzeWords(normalized)) {
-        const w = wordWeight(word);
-        weights.set(term, Math.max(weights.get(term) ?? 0, w));
+      for (const { term, word } of termsOf(segment(normalized))) {
+        weights.set(term, Math.max(weights.get(term) ?? 0, wordWeight(word)));
       }
       if (lexicon) {
         const known = (w: string) => bm.has(w) || thesaurus.has(w) || weights.has(w);
@@ -175,12 +209,17 @@ function buildIndex(
       }
       const terms = [...weights].map(([term, weight]) => ({ term, weight }));
       const ranked = bm.search(terms, k);
-      const hits = ranked.map((h) => ({ entry: list[h.doc], score: h.score, confidence: h.coverage, anchor: h.anchor }));
+      const hits = ranked.map((h) => ({
+        entry: list[h.doc],
+        score: h.score,
+        confidence: h.coverage,
+        anchor: h.anchor,
+      }));
       let outOfScope = oos.match(normalized);
       // Content wins: a topic the knowledge base itself asks about is in scope.
-      if (outOfScope && ranked[0] && askedText[ranked[0].doc].includes(outOfScope.matched)) outOfScope = undefined;
+      if (outOfScope && ranked[0] && askedText[ranked[0].doc].includes(outOfScope.matched))
+        outOfScope = undefined;
       return { query, normalized, terms, hits, ...(outOfScope ? { outOfScope } : {}) };
     },
   };
 }
-

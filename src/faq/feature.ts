@@ -64,9 +64,14 @@ export function createFaqFeature(opts: FaqFeatureOptions): Feature {
     text,
     buttons: [...entries.map((e) => ({ label: titleOf(e, l), value: `faq:pick:${e.id}` })), humanButton(l)],
   });
-  const gap = (ctx: TurnContext, question: string, reason: GapReason, extra: { entryId?: string; topic?: string } = {}) =>
-    logGap(ctx.tx, ctx.message.id, { question, reason, userKey: ctx.userKey, at: ctx.now, ...extra });
-  const remember = (ctx: TurnContext, last: LastAsked) => ctx.tx.put(LAST_ASKED, ctx.userKey, last, { ttlMs: LAST_TTL_MS });
+  const gap = (
+    ctx: TurnContext,
+    question: string,
+    reason: GapReason,
+    extra: { entryId?: string; topic?: string } = {},
+  ) => logGap(ctx.tx, ctx.message.id, { question, reason, userKey: ctx.userKey, at: ctx.now, ...extra });
+  const remember = (ctx: TurnContext, last: LastAsked) =>
+    ctx.tx.put(LAST_ASKED, ctx.userKey, last, { ttlMs: LAST_TTL_MS });
 
   const ask = (text: string, ctx: TurnContext): Outcome => {
     const index = current();
@@ -74,7 +79,12 @@ export function createFaqFeature(opts: FaqFeatureOptions): Feature {
     const d = decideFaq(result, opts.thresholds);
     if (d.kind === 'unknown' && d.reason === 'empty') return pass;
     const l = ctx.locale;
-    const last: LastAsked = { question: text, candidates: result.hits.map((h) => h.entry.id), disliked: [], at: ctx.now };
+    const last: LastAsked = {
+      question: text,
+      candidates: result.hits.map((h) => h.entry.id),
+      disliked: [],
+      at: ctx.now,
+    };
     switch (d.kind) {
       case 'answer':
         remember(ctx, { ...last, shown: d.hit.entry.id });
@@ -122,7 +132,8 @@ export function createFaqFeature(opts: FaqFeatureOptions): Feature {
           userKey: ctx.userKey,
           at: ctx.now,
         });
-        const question = last?.shown === id || last?.candidates.includes(id) ? last.question : entry ? titleOf(entry) : id;
+        const question =
+          last?.shown === id || last?.candidates.includes(id) ? last.question : entry ? titleOf(entry) : id;
         gap(ctx, question, 'disliked', { entryId: id });
         const disliked = [...new Set([...(last?.disliked ?? []), id])];
         const next = (last?.candidates ?? [])

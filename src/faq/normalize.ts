@@ -1,4 +1,5 @@
 import * as OpenCC from 'opencc-js/t2cn';
+import { generalIdf } from './general-idf.ts';
 
 /**
  * Text normalization for FAQ matching, applied to content and queries alike:
@@ -13,10 +14,49 @@ import * as OpenCC from 'opencc-js/t2cn';
  * 7. chat noise at the end (`谢谢`, `急急急`, `在线等`…) is dropped.
  */
 
-const toSimplified = OpenCC.Converter({ from: 't', to: 'cn' });
+const convert = OpenCC.Converter({ from: 't', to: 'cn' });
+
+/**
+ * Characters whose presence means OpenCC may change the text; text without any of them is
+ * already simplified and skips the (slower) converter. Built from OpenCC's own t→cn tables:
+ * every key character, plus for each phrase key made only of non-key characters (`想像`,
+ * `反覆`) its rarest character — a phrase cannot match without it. Exact by construction.
+ */
+const TRIGGERS: ReadonlySet<string> = (() => {
+  const locale = (
+    OpenCC as unknown as {
+      Locale: { configs: Record<string, { normalizationChain?: string[][] }>; to: { cn: string[][] } };
+    }
+  ).Locale;
+  const keys = (dict: string) =>
+    dict
+      .split('|')
+      .map((pair) => pair.split(' ')[0])
+      .filter(Boolean);
+  const set = new Set<string>();
+  const [phrases, chars] = locale.to.cn[0];
+  for (const dict of [...(locale.configs.t2s?.normalizationChain?.flat() ?? []), chars])
+    for (const k of keys(dict)) for (const ch of k) set.add(ch);
+  for (const k of keys(phrases)) {
+    const cs = [...k];
+    if (cs.some((ch) => set.has(ch))) continue;
+    set.add(cs.reduce((a, b) => (generalIdf(b) > generalIdf(a) ? b : a)));
+  }
+  return set;
+})();
+
+const ESCAPE = /[\\\]^-]/g;
+/** {@link TRIGGERS} as one character class (a regex scan is much faster than a JS loop). */
+const TRIGGER_RE = new RegExp(`[${[...TRIGGERS].map((c) => c.replace(ESCAPE, '\\$&')).join('')}]`, 'u');
+
+/** Traditional → simplified, skipping text that has no character OpenCC could change. */
+function toSimplified(s: string): string {
+  return TRIGGER_RE.test(s) ? convert(s) : s;
+}
 
 /** Emoji, their modifiers, ZWJ, variation selectors, keycap and tag characters. */
-const EMOJI = /[\p{Extended_Pictographic}\p{Emoji_Modifier}\p{Regional_Indicator}\u200d\ufe0e\ufe0f\u20e3\u{e0020}-\u{e007f}]/gu;
+const EMOJI =
+  /[\p{Extended_Pictographic}\p{Emoji_Modifier}\p{Regional_Indicator}\u200d\ufe0e\ufe0f\u20e3\u{e0020}-\u{e007f}]/gu;
 
 /**
  * A leading mention: `@` + a name ending in an assistant word (so a glued mention such as
@@ -27,6 +67,9 @@ const MENTION = /^(?:\s*@(?:[^\s@]{0,16}?(?:小助手|助手|助理|机器人|�
 /** Politeness and urgency noise at the end of a message (after punctuation became spaces). */
 const TRAILING_NOISE =
   /(?:\s*(?:谢谢你?|谢谢您|谢了|多谢|感谢|万分感谢|thanks?|thx|急+|很急|着急|十万火急|在线等|拜托了?|麻烦了?|麻烦你了|求助|求救|help))+\s*$/u;
+
+/** How many trailing characters {@link TRAILING_NOISE} looks at. */
+const TAIL = 40;
 
 /** Punctuation and symbols (Unicode P and S categories) — become a space. */
 const PUNCT = /[\p{P}\p{S}]+/gu;
@@ -42,7 +85,10 @@ export function normalizeText(text: string): string {
   s = s.toLowerCase().replace(EMOJI, '');
   s = s.replace(MENTION, ' ');
   s = s.replace(PUNCT, ' ').replace(/\s+/g, ' ').trim();
-  const cut = s.replace(TRAILING_NOISE, '').trim();
+  // The noise sits at the end; match on the tail only (the regex would otherwise be tried at
+  // every position of a long answer text).
+  const tail = s.length > TAIL ? s.length - TAIL : 0;
+  const cut = (s.slice(0, tail) + s.slice(tail).replace(TRAILING_NOISE, '')).trim();
   // A message that is only noise (e.g. just "谢谢") keeps its words.
   return cut || s;
 }

@@ -1,4 +1,4 @@
-import { type FSWatcher, watch } from 'node:fs';
+import { type FSWatcher, watch as fsWatch } from 'node:fs';
 import { join } from 'node:path';
 import { type Logger, silentLogger } from '../core/adapter.ts';
 import { createFaqIndex, type FaqIndex } from './faq-index.ts';
@@ -29,10 +29,17 @@ export function watchFaq(
   flowsDir: string,
   onReload: (index: FaqIndex) => void,
   log: Logger = silentLogger,
-  opts: { debounceMs?: number } = {},
+  opts: ReloaderOptions = {},
 ): () => void {
   const r = createFaqReloader(flowsDir, onReload, log, opts);
   return () => r.stop();
+}
+
+export interface ReloaderOptions {
+  /** Quiet period after the last file event, ms (default {@link RELOAD_DEBOUNCE_MS}). */
+  debounceMs?: number;
+  /** `fs.watch` stand-in (tests drive events by hand). */
+  watch?: (path: string, listener: (event: string, filename: string | null) => void) => FSWatcher;
 }
 
 /** {@link watchFaq} with access to `reload()` (tests, an admin "reload now"). */
@@ -40,9 +47,10 @@ export function createFaqReloader(
   flowsDir: string,
   onReload: (index: FaqIndex) => void,
   log: Logger = silentLogger,
-  opts: { debounceMs?: number } = {},
+  opts: ReloaderOptions = {},
 ): FaqReloader {
   const debounceMs = opts.debounceMs ?? RELOAD_DEBOUNCE_MS;
+  const watch = opts.watch ?? ((path, listener) => fsWatch(path, listener));
   const dir = join(flowsDir, 'faq');
   let timer: NodeJS.Timeout | undefined;
   let watcher: FSWatcher | undefined;

@@ -17,7 +17,10 @@ export const FaqEntrySchema = z.object({
   id: z
     .string()
     .trim()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'id must be letters, digits, ".", "_" or "-" (e.g. password-reset)'),
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+      'id must be letters, digits, ".", "_" or "-" (e.g. password-reset)',
+    ),
   /** Canonical phrasings written by the KB author; at least one. */
   questions: z.array(text).min(1, 'at least one question is required'),
   /** How staff describe the problem in their own words (indexed like questions, lower weight). */

@@ -20,18 +20,124 @@ export type Segmenter = (normalized: string) => string[];
  * term). Thesaurus words are added on top of these when an index is built.
  */
 export const ROLLOUT_TERMS: readonly string[] = [
-  '扫码', '扫码枪', '扫码入库', '扫描枪', '条码枪', '入库单', '出库单', '调拨单', '盘点单', '盘点表',
-  '盘盈', '盘亏', '进仓', '出仓', '移库', '调货', '账套', '组织', '月结', '年结', '关账', '反结账',
-  '企微', '企业微信', '钉钉', '飞书', '工作台', '小程序', '公海', '公海池', '加签', '转交', '会签',
-  '代批', '批量审批', '备用金', '报账', '报销单', '借款单', '付款单', '收款单', '对账单', '余额调节表',
-  '凭证', '记账', '结转', '打印模板', '打印控件', '预览', '导出', '导入', '权限', '菜单', '列设置',
-  '商品档案', '物料编码', '安全库存', '库存预警', '销售订单', '销售出库', '采购订单', '采购入库', '退货单',
-  '红冲', '红字', '发票', '电子发票', '专票', '普票', '开票', '验证码', '工号', '初始密码', '重置',
-  '改密码', '忘记密码', '登不上', '登不进', '进不去', '挤下线', '踢下线', '掉线', '审批流', '待办',
-  '已办', '抄送', '撤回', '驳回', '退回', '加班单', '请假单', '调休', '年假', '事假', '病假',
+  '扫码',
+  '扫码枪',
+  '扫码入库',
+  '扫描枪',
+  '条码枪',
+  '入库单',
+  '出库单',
+  '调拨单',
+  '盘点单',
+  '盘点表',
+  '盘盈',
+  '盘亏',
+  '进仓',
+  '出仓',
+  '移库',
+  '调货',
+  '账套',
+  '组织',
+  '月结',
+  '年结',
+  '关账',
+  '反结账',
+  '企微',
+  '企业微信',
+  '钉钉',
+  '飞书',
+  '工作台',
+  '小程序',
+  '公海',
+  '公海池',
+  '加签',
+  '转交',
+  '会签',
+  '代批',
+  '批量审批',
+  '备用金',
+  '报账',
+  '报销单',
+  '借款单',
+  '付款单',
+  '收款单',
+  '对账单',
+  '余额调节表',
+  '凭证',
+  '记账',
+  '结转',
+  '打印模板',
+  '打印控件',
+  '预览',
+  '导出',
+  '导入',
+  '权限',
+  '菜单',
+  '列设置',
+  '商品档案',
+  '物料编码',
+  '安全库存',
+  '库存预警',
+  '销售订单',
+  '销售出库',
+  '采购订单',
+  '采购入库',
+  '退货单',
+  '红冲',
+  '红字',
+  '发票',
+  '电子发票',
+  '专票',
+  '普票',
+  '开票',
+  '验证码',
+  '工号',
+  '初始密码',
+  '重置',
+  '改密码',
+  '忘记密码',
+  '登不上',
+  '登不进',
+  '进不去',
+  '挤下线',
+  '踢下线',
+  '掉线',
+  '审批流',
+  '待办',
+  '已办',
+  '抄送',
+  '撤回',
+  '驳回',
+  '退回',
+  '加班单',
+  '请假单',
+  '调休',
+  '年假',
+  '事假',
+  '病假',
   // Everyday IT words newer than jieba's stock dictionary.
-  '微信', '短信', '截图', '截屏', '二维码', '网银', '电子版', '小程序', '公众号', '上传', '浏览器',
-  '弹窗', '闪退', '卡顿', '打不开', '下载中心', '手机号', '验证码', '手机端', '电脑端', '网页版', '客户端',
+  '微信',
+  '短信',
+  '截图',
+  '截屏',
+  '二维码',
+  '网银',
+  '电子版',
+  '小程序',
+  '公众号',
+  '上传',
+  '浏览器',
+  '弹窗',
+  '闪退',
+  '卡顿',
+  '打不开',
+  '下载中心',
+  '手机号',
+  '验证码',
+  '手机端',
+  '电脑端',
+  '网页版',
+  '客户端',
 ];
 
 let jieba: Jieba | undefined;
@@ -70,7 +176,25 @@ export function addWords(words: Iterable<string>): void {
  * mode: that one adds every dictionary sub-word (`采购入库` → `购入`), this one only those the
  * knowledge base uses.
  */
-export const jiebaSegmenter: Segmenter = (s) => instance().cut(s, false).filter((w) => w.trim() !== '');
+export const jiebaSegmenter: Segmenter = (s) =>
+  instance()
+    .cut(s, false)
+    .filter((w) => w.trim() !== '');
+
+/**
+ * {@link jiebaSegmenter} over many texts in one native call (index builds: the per-call cost
+ * dominates for short texts). Texts are joined by a newline, which jieba always emits as its own
+ * token, so each text is cut exactly as alone.
+ * @param texts normalized texts (no newline inside — {@link normalizeText} collapses whitespace).
+ */
+export function jiebaSegmentMany(texts: readonly string[]): string[][] {
+  const out: string[][] = [[]];
+  for (const w of instance().cut(texts.join('\n'), false)) {
+    if (w === '\n') out.push([]);
+    else if (w.trim() !== '') out[out.length - 1].push(w);
+  }
+  return out;
+}
 
 /**
  * Sub-words of a long token that `isKnown` accepts (2 characters up to one less than the token),

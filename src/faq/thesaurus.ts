@@ -41,6 +41,9 @@ export function charPinyin(text: string): string[] {
   return pinyin(text, { toneType: 'none', type: 'array', v: true });
 }
 
+/** Pinyin keys of vocabulary words, kept across index builds (a content reload re-uses them). */
+const KEYS = new Map<string, string>();
+
 /**
  * Homophone lookup for cheap typo tolerance (`报消` → `报销`, `权线` → `权限`): toneless pinyin of
  * multi-character vocabulary terms. Only unambiguous keys are kept (one term per pinyin).
@@ -54,7 +57,8 @@ export class PinyinLexicon {
     let maxLen = 0;
     for (const t of terms) {
       if (t.length < 2 || t.length > 4 || !/^\p{Script=Han}+$/u.test(t)) continue;
-      const key = charPinyin(t).join('');
+      let key = KEYS.get(t);
+      if (key === undefined) KEYS.set(t, (key = charPinyin(t).join('')));
       const prev = this.byKey.get(key);
       this.byKey.set(key, prev === undefined || prev === t ? t : null);
       maxLen = Math.max(maxLen, t.length);

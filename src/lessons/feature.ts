@@ -125,7 +125,18 @@ export function createLessonFeature(opts: LessonFeatureOptions): Feature {
 
   async function onAction(ctx: TurnContext, value: string): Promise<Outcome> {
     const [, kind, trackId, lessonId, n] = value.split(':');
-    if (kind === 'next') return handled(...(await progressAndNext(ctx)));
+    if (kind === 'next') {
+      // A typed number the router mapped to an old `下一课` button: if a quiz was pushed since
+      // that turn, the number is its answer.
+      if (ctx.message.text !== undefined && !ctx.message.action) {
+        const open = latestOpenQuiz(tracks, await readUserProgress(ctx.tx, ctx.userKey), ctx.now);
+        if (open && open.at > ctx.session.updatedAt) {
+          const out = await tryAnswer(ctx, open, ctx.message.text);
+          if (out.status === 'handled') return out;
+        }
+      }
+      return handled(...(await progressAndNext(ctx)));
+    }
     const hit = byId(tracks, trackId ?? '', lessonId ?? '');
     if (!hit) return pass;
     switch (kind) {

@@ -43,7 +43,14 @@ export interface LessonsJobOptions {
   log?: Logger;
 }
 
-/** The `lessons` job; `refreshZones` re-reads the roster's time zones for {@link Job.slots}. */
+/** How long `slots` trusts the roster's time zones before re-reading them in the background, ms. */
+const ZONES_MAX_AGE_MS = 60_000;
+
+/**
+ * The `lessons` job. `refreshZones` re-reads the roster's time zones used by {@link Job.slots}
+ * (done at creation, after each run and once a minute in the background); await it before the
+ * scheduler's first tick, and after a roster import, to be sure no zone's slot is missed.
+ */
 export interface LessonsJob extends Job {
   refreshZones(): Promise<void>;
 }
@@ -71,9 +78,23 @@ export function createLessonsJob(opts: LessonsJobOptions): LessonsJob {
   let zones = new Set<string>([opts.tz]);
   const zoneOf = (p: RosterPerson) => (p.timezone && isValidTimeZone(p.timezone) ? p.timezone : opts.tz);
 
+  let zonesReadAt = Number.NEGATIVE_INFINITY;
+  let reading: Promise<void> | undefined;
   const learn = (roster: RosterPerson[]) => {
     zones = new Set([opts.tz, ...roster.map(zoneOf)]);
+    zonesReadAt = performance.now();
   };
+  // The roster's zones, for the synchronous `slots`: read at creation, after each run, and in
+  // the background when `slots` finds them older than a minute (a roster import adds a zone).
+  const refreshZones = (): Promise<void> => {
+    reading ??= readRoster(opts.store)
+      .then(learn, (e) => log.warn('lessons job: cannot read roster zones', { error: String(e) }))
+      .finally(() => {
+        reading = undefined;
+      });
+    return reading;
+  };
+  void refreshZones();
 
   /** What every user in one zone shares at `at` (computed once per zone per run). */
   interface ZoneDay {
@@ -157,13 +178,16 @@ export function createLessonsJob(opts: LessonsJobOptions): LessonsJob {
           dedupeKey,
           notBefore,
         });
-        const p: LessonProgress = progress.get(key(next)) ?? { sentAt: at, via: 'push', slot, attempts: 0 };
-        ops.push({
-          op: 'put',
-          collection: PROGRESS,
-          key: progressKey(person.userKey, track.id, next.id),
-          value: p,
-        });
+        // Already recorded by an earlier run of this slot (committed with its message): no rewrite.
+        if (!progress.has(key(next))) {
+          const p: LessonProgress = { sentAt: at, via: 'push', slot, attempts: 0 };
+          ops.push({
+            op: 'put',
+            collection: PROGRESS,
+            key: progressKey(person.userKey, track.id, next.id),
+            value: p,
+          });
+        }
         lessons++;
       }
       const due = track.lessons.filter((l) => {
@@ -210,6 +234,7 @@ export function createLessonsJob(opts: LessonsJobOptions): LessonsJob {
   return {
     name: 'lessons',
     slots(fromMs, toMs) {
+      if (performance.now() - zonesReadAt > ZONES_MAX_AGE_MS) void refreshZones();
       const all = new Set<number>();
       for (const zone of zones) {
         const filter = workingDaysOnly(opts.calendar, zone);
@@ -218,9 +243,7 @@ export function createLessonsJob(opts: LessonsJobOptions): LessonsJob {
       }
       return [...all].sort((a, b) => a - b);
     },
-    async refreshZones() {
-      learn(await readRoster(opts.store));
-    },
+    refreshZones,
     async run(at: number): Promise<JobRunResult> {
       const roster = await readRoster(opts.store);
       learn(roster);

@@ -19,6 +19,7 @@ export const M = defineMessages({
     en: 'Tap "Done" when you have read it.',
   },
   btnDone: { 'zh-CN': '学完了', en: 'Done' },
+  btnNext: { 'zh-CN': '下一课', en: 'Next lesson' },
   right: { 'zh-CN': '✅ 回答正确。{explain}', en: '✅ Correct. {explain}' },
   wrongRetry: {
     'zh-CN': '这次没答对，再想想？您还有一次机会，回复数字作答。',

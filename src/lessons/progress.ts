@@ -43,22 +43,25 @@ export const OPEN_QUIZ_MS = 7 * 86_400_000;
 
 /**
  * The quiz a bare number answers: the unanswered quiz shown to the user most recently, within
- * {@link OPEN_QUIZ_MS}. Derived from progress, so the job writes nothing extra per push.
+ * {@link OPEN_QUIZ_MS}. Lessons pushed by one run share a time; the later track in `tracks`
+ * order was queued later, so it is the one at the bottom of the chat and wins the tie.
+ * Derived from progress, so the job writes nothing extra per push.
  */
 export function latestOpenQuiz(
   tracks: readonly Track[],
   progress: UserProgress,
   now: number,
 ): OpenQuiz | undefined {
-  let best: OpenQuiz | undefined;
+  let best: (OpenQuiz & { rank: number }) | undefined;
   for (const [k, p] of progress) {
     const at = p.shownAt ?? p.sentAt;
-    if (p.answeredAt !== undefined || now - at > OPEN_QUIZ_MS || (best && best.at >= at)) continue;
+    if (p.answeredAt !== undefined || now - at > OPEN_QUIZ_MS) continue;
     const [trackId, lessonId] = k.split('/');
-    if (tracks.find((t) => t.id === trackId)?.lessons.find((l) => l.id === lessonId)?.quiz)
-      best = { trackId, lessonId, at };
+    const rank = tracks.findIndex((t) => t.id === trackId);
+    if (!tracks[rank]?.lessons.find((l) => l.id === lessonId)?.quiz) continue;
+    if (!best || at > best.at || (at === best.at && rank > best.rank)) best = { trackId, lessonId, at, rank };
   }
-  return best;
+  return best && { trackId: best.trackId, lessonId: best.lessonId, at: best.at };
 }
 
 /** `<userKey>/<trackId>/<lessonId>` */
@@ -104,9 +107,4 @@ export async function readAllProgress(store: Pick<Store, 'list'>): Promise<Map<U
 /** Position of a lesson in its track, 1-based. */
 export function lessonIndex(track: Track, lessonId: string): number {
   return track.lessons.findIndex((l) => l.id === lessonId) + 1;
-}
-
-/** The first lesson of `track` not yet sent (per `progress`), or undefined when all were sent. */
-export function nextUnsent(track: Track, progress: UserProgress): Lesson | undefined {
-  return track.lessons.find((l) => !progress.has(`${track.id}/${l.id}`));
 }

@@ -1,11 +1,14 @@
 import type { TurnContext } from '../core/feature.ts';
 import { t } from '../core/i18n.ts';
-import type { OutgoingMessage } from '../core/types.ts';
+import type { Locale, OutgoingMessage } from '../core/types.ts';
 import type { TrackLesson } from './find.ts';
 import { normalizeQuery } from './find.ts';
 import { M } from './messages.ts';
 import { type LessonProgress, PROGRESS, progressKey } from './progress.ts';
 import { quizText, renderQuiz } from './render.ts';
+
+/** The button under a settled quiz: `下一课` (`lesson:next`). */
+const next = (loc: Locale) => [{ label: t(loc, M.btnNext), value: 'lesson:next' }];
 
 /** Quiz answers allowed per lesson: the first and one retry. */
 export const MAX_ATTEMPTS = 2;
@@ -81,7 +84,7 @@ export async function answerQuiz(
   if (n === quiz.answer) {
     p.correct = true;
     p.answeredAt = ctx.now;
-    reply = { text: `${t(loc, M.right, { explain: q.explain })}\n${t(loc, M.nextHint)}` };
+    reply = { text: `${t(loc, M.right, { explain: q.explain })}\n${t(loc, M.nextHint)}`, buttons: next(loc) };
   } else if (p.attempts < MAX_ATTEMPTS) {
     p.shownAt = ctx.now;
     const again = renderQuiz(track, lesson, loc);
@@ -92,6 +95,7 @@ export async function answerQuiz(
     const option = q.options[quiz.answer - 1];
     reply = {
       text: `${t(loc, M.wrongFinal, { n: quiz.answer, option, explain: q.explain })}\n${t(loc, M.nextHint)}`,
+      buttons: next(loc),
     };
   }
   ctx.tx.put(PROGRESS, key, p);

@@ -176,15 +176,13 @@ export function buildPlan(
     });
   }
   const milestones: Milestone[] = [];
+  const ownerless: string[] = [];
   for (const d of draft.values()) {
     const owner = d.owner ?? input.owner;
-    const missing = [!d.title && 'title', !d.due && 'due', !owner && 'owner'].filter(Boolean);
-    if (missing.length) {
-      reasons.push(
-        `milestones: ${d.id} has no ${missing.join(', ')}${missing.includes('owner') ? ' (give "owner" for the plan or for this milestone)' : ''}`,
-      );
-      continue;
-    }
+    if (!owner) ownerless.push(d.id);
+    const missing = [!d.title && 'title', !d.due && 'due'].filter(Boolean);
+    if (missing.length) reasons.push(`milestones: ${d.id} has no ${missing.join(', ')}`);
+    if (missing.length || !owner) continue;
     if (d.due! < input.start)
       reasons.push(`milestones: ${d.id} is due ${d.due}, before the plan starts (${input.start})`);
     const sponsor = d.sponsor ?? input.sponsor;
@@ -198,6 +196,10 @@ export function buildPlan(
       slips: [],
     });
   }
+  if (ownerless.length)
+    reasons.push(
+      `owner: ${ownerless.join(', ')} ${ownerless.length > 1 ? 'have' : 'has'} no owner; give "owner": "<userId>" for the whole plan (e.g. "wecom:zhangsan"), or an owner per milestone in "milestones"`,
+    );
   if (reasons.length) return { status: 'invalid', reasons };
   milestones.sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : 0));
   return {
