@@ -99,21 +99,25 @@ export async function benchFaq(opts: BenchFaqOptions = {}): Promise<string[]> {
   const th = { answer: 0.15, margin: 1.05, suggestFloor: 0.08 };
   for (const q of queries.slice(0, 200)) decideFaq(index.search(q), th); // warm-up
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   let answered = 0;
   for (const q of queries) {
+    const c = process.cpuUsage();
     const s = performance.now();
     const d = decideFaq(index.search(q), th);
     times.push(performance.now() - s);
+    cpuTimes.push(cpuMs(c));
     if (d.kind === 'answer') answered++;
   }
   times.sort((a, b) => a - b);
+  cpuTimes.sort((a, b) => a - b);
   const p50 = quantile(times, 0.5);
   const p99 = quantile(times, 0.99);
   const load = (await import('node:os')).loadavg()[0];
   return [
     `FAQ retrieval, ${n} entries (recombined from ${content.entries.length}), ${queries.length} queries`,
     `  index build: ${buildMs.toFixed(0)} ms wall, ${buildCpuMs.toFixed(0)} ms CPU (median of 3; target < 2000 ms: ${buildMs < 2000 ? 'PASS' : 'FAIL'}); first build incl. one-off jieba/idf/pinyin set-up ${firstMs.toFixed(0)} ms; load average ${load.toFixed(1)}`,
-    `  query latency: p50 ${p50.toFixed(3)} ms, p99 ${p99.toFixed(3)} ms, max ${times.at(-1)!.toFixed(3)} ms (target p99 < 5 ms: ${p99 < 5 ? 'PASS' : 'FAIL'}); ${Math.round(1000 / (times.reduce((a, b) => a + b, 0) / times.length))} queries/s; answered ${answered}`,
+    `  query latency: p50 ${p50.toFixed(3)} ms, p99 ${p99.toFixed(3)} ms, max ${times.at(-1)!.toFixed(3)} ms wall (target p99 < 5 ms: ${p99 < 5 ? 'PASS' : 'FAIL'}); CPU time per query p50 ${quantile(cpuTimes, 0.5).toFixed(3)} ms, p99 ${quantile(cpuTimes, 0.99).toFixed(3)} ms; ${Math.round(1000 / (times.reduce((a, b) => a + b, 0) / times.length))} queries/s; answered ${answered} (the generated entries are near-duplicates, so most questions get a did-you-mean)`,
   ];
 }
 

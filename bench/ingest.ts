@@ -158,61 +158,6 @@ export const INGEST_TARGETS: IngestTarget[] = [
     request: wecomCallback,
     unique: true,
   },
-  {
-    name: 'c1',
-    label: 'c1 router+text only',
-    start: async () => {
-      const app = express();
-      const router = express.Router();
-      const readText = express.text({ type: () => true, limit: '1mb' });
-      router.post('/webhooks/wecom', (req, res) => readText(req, res, () => { void req.query; res.status(200).end(); }));
-      app.use(router);
-      return { server: await listen(http.createServer(app)) };
-    },
-    request: wecomCallback,
-    unique: true,
-  },
-  {
-    name: 'fast',
-    label: 'fast: regex envelope + ECB-reuse CBC + decode + claim',
-    start: async () => {
-      const { createDecipheriv, timingSafeEqual } = await import('node:crypto');
-      const { decodeWecomMessage } = await import('../adapters/wecom/decode.ts');
-      const { msgSignature } = await import('../adapters/wecom/verify.ts');
-      const keys = wecomKeys({ token: WECOM.token, encodingAESKey: WECOM.encodingAESKey, receiveId: WECOM.corpId });
-      const ecb = createDecipheriv('aes-256-ecb', keys.aesKey, null).setAutoPadding(false);
-      const cbc = (data: Buffer) => {
-        const out = ecb.update(data);
-        for (let i = out.length - 1; i >= 16; i--) out[i] ^= data[i - 16];
-        for (let i = 0; i < 16; i++) out[i] ^= keys.iv[i];
-        return out;
-      };
-      const store = new MemoryStore();
-      const app = express();
-      const router = express.Router();
-      const readText = express.text({ type: () => true, limit: '1mb' });
-      const ENV = /^\s*<xml>\s*<ToUserName><!\[CDATA\[[^\]]*\]\]><\/ToUserName>\s*<Encrypt><!\[CDATA\[([A-Za-z0-9+\/=]+)\]\]><\/Encrypt>\s*<AgentID><!\[CDATA\[[^\]]*\]\]><\/AgentID>\s*<\/xml>\s*$/;
-      router.post('/webhooks/wecom', (req, res) => readText(req, res, () => {
-        const q = req.query as any;
-        const enc = ENV.exec(req.body)![1];
-        const exp = Buffer.from(msgSignature(keys.token, q.timestamp, q.nonce, enc), 'latin1');
-        const got = Buffer.from(q.msg_signature, 'latin1');
-        if (!timingSafeEqual(exp, got)) { res.status(401).end(); return; }
-        const plain = cbc(Buffer.from(enc, 'base64'));
-        const pad = plain[plain.length - 1];
-        const body = plain.subarray(0, plain.length - pad);
-        const len = body.readUInt32BE(16);
-        const xml = body.subarray(20, 20 + len).toString('utf8');
-        res.status(200).end();
-        const m = decodeWecomMessage(xml)!;
-        void store.claim('dedupe', `wecom:${m.id}`, { at: Date.now() }, { ttlMs: 1e9 });
-      }));
-      app.use(router);
-      return { server: await listen(http.createServer(app)) };
-    },
-    request: wecomCallback,
-    unique: true,
-  },
 ];
 
 interface Measured {

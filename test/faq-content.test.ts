@@ -129,10 +129,18 @@ describe('reloading on content change', () => {
     const reloaded: FaqIndex[] = [];
     let done!: () => void;
     const once = new Promise<void>((res) => (done = res));
-    const r = createFaqReloader(dir, (i) => (reloaded.push(i), done()), logger(), {
-      debounceMs: 300,
-      watch: fw.watch,
-    });
+    const r = createFaqReloader(
+      dir,
+      (i) => {
+        reloaded.push(i);
+        done();
+      },
+      logger(),
+      {
+        debounceMs: 300,
+        watch: fw.watch,
+      },
+    );
     expect(fw.paths).toEqual([join(dir, 'faq')]);
     for (let i = 0; i < 5; i++) {
       fw.emit('change', 'a.yaml');

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/core/types.ts';
 import { createFaqApi } from '../src/faq/api.ts';
 import { createFaqIndex } from '../src/faq/faq-index.ts';
-import { type FaqGap, GAPS, groupGaps } from '../src/faq/gaps.ts';
+import { type FaqGap, GAPS, type GapGroup, groupGaps } from '../src/faq/gaps.ts';
 import { MemoryStore } from '../storage/memory.ts';
 
 const index = createFaqIndex(
@@ -70,31 +70,28 @@ describe('GET /faq/gaps', () => {
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`;
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  type Body = { total: number; groups: GapGroup[]; error: { code: string } };
+  const get = async (q = '') => (await (await fetch(`${url}/faq/gaps${q}`)).json()) as Body;
 
   it('lists the groups most frequent first', async () => {
     const res = await fetch(`${url}/faq/gaps`);
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = (await res.json()) as Body;
     expect(body.total).toBe(7);
-    expect(body.groups.map((g: { count: number }) => g.count)).toEqual([4, 2, 1]);
+    expect(body.groups.map((g) => g.count)).toEqual([4, 2, 1]);
   });
 
   it('filters by reason, time and limit', async () => {
-    const byReason = await (await fetch(`${url}/faq/gaps?reason=unknown,disliked`)).json();
-    expect(byReason.total).toBe(3);
-    const since = await (
-      await fetch(`${url}/faq/gaps?since=${new Date(T0 + 4 * 60_000).toISOString()}`)
-    ).json();
-    expect(since.total).toBe(4);
-    const limited = await (await fetch(`${url}/faq/gaps?limit=1`)).json();
-    expect(limited.groups).toHaveLength(1);
+    expect((await get('?reason=unknown,disliked')).total).toBe(3);
+    expect((await get(`?since=${new Date(T0 + 4 * 60_000).toISOString()}`)).total).toBe(4);
+    expect((await get('?limit=1')).groups).toHaveLength(1);
   });
 
   it('answers 400 on a bad filter', async () => {
     for (const q of ['reason=bogus', 'since=yesterday', 'limit=0']) {
       const res = await fetch(`${url}/faq/gaps?${q}`);
       expect(res.status).toBe(400);
-      expect((await res.json()).error.code).toBe('bad_request');
+      expect(((await res.json()) as Body).error.code).toBe('bad_request');
     }
   });
 

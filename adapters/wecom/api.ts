@@ -148,7 +148,7 @@ export class WecomApi {
       throw new PlatformApiError({
         platform: 'wecom',
         method,
-        message: `network error: ${(cause as Error)?.message ?? cause}`,
+        message: `network error: ${describe(cause)}`,
         retryable: true,
         cause,
       });
@@ -189,6 +189,13 @@ export class WecomApi {
       tokenInvalid: TOKEN_INVALID_CODES.has(errcode),
     });
   }
+}
+
+/** `fetch failed (ECONNREFUSED)`, `The operation was aborted due to timeout`, … — never the URL. */
+function describe(e: unknown): string {
+  const err = e as { message?: string; cause?: { code?: string } } | undefined;
+  const code = err?.cause?.code;
+  return `${err?.message ?? String(e)}${code ? ` (${code})` : ''}`;
 }
 
 function str(v: unknown): string | undefined {

@@ -68,10 +68,13 @@ const M = defineMessages({
 });
 
 /**
- * A `task_id` for a card, derived from the outbox's idempotency key: stable across retries (a
- * retry of a card WeCom already took is refused as a repeated task_id instead of shown twice)
- * and within WeCom's charset and length.
+ * A `task_id` for a card, derived from the outbox's idempotency key, so it is the same on every
+ * retry of one message and different between messages. WeCom wants task_id unique per app
+ * (doc 90236), so a retry of a card it already accepted (say, the answer was lost to a timeout)
+ * should be refused rather than shown twice — the errcode for that is not documented; the outbox
+ * then dead-letters the retry with it. Within WeCom's charset (`[0-9A-Za-z_-@]`) and 128 bytes.
  * @returns `rb_` + 40 hex digits
+ * @see https://developer.work.weixin.qq.com/document/path/90236
  */
 export function taskIdFor(idempotencyKey: string): string {
   return `rb_${createHash('sha1').update(idempotencyKey).digest('hex')}`;

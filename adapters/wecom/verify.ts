@@ -93,7 +93,8 @@ export function signatureMatches(
 export function decrypt(keys: WecomKeys, encrypted: string): string {
   const data = Buffer.from(encrypted, 'base64');
   // Node's decoder skips junk silently; canonical re-encoding proves the input was clean base64.
-  if (data.length === 0 || data.toString('base64') !== encrypted) throw new SignatureError('Encrypt is not base64');
+  if (data.length === 0 || data.toString('base64') !== encrypted)
+    throw new SignatureError('Encrypt is not base64');
   if (data.length % 16 !== 0) throw new SignatureError('ciphertext is not whole AES blocks');
   const decipher = createDecipheriv('aes-256-cbc', keys.keyObject, keys.iv).setAutoPadding(false);
   const plain = Buffer.concat([decipher.update(data), decipher.final()]);

@@ -31,9 +31,10 @@ const XML_ROOT = /^\s*(<\?xml[^>]*\?>\s*)?<xml>[\s\S]*<\/xml>\s*$/;
 /**
  * Parses a WeCom XML document and returns the children of its root `<xml>` element.
  * @param opts `validate`: also run fast-xml-parser's well-formedness validator (about as costly
- *   as the parse itself). Without it the parser is lenient about stray tags; callers that take
- *   input from the network unauthenticated should validate, a decrypted (authenticated) payload
- *   need not.
+ *   as the parse itself, measured on the webhook). Off by default: without it the parser is
+ *   lenient about stray tags, which cannot smuggle anything in here — the envelope's `Encrypt`
+ *   is authenticated by `msg_signature` and the message by its encryption — and a text that is
+ *   not an `<xml>` document at all is still refused.
  * @throws {BadRequestError} code `bad_request` when the text is not a `<xml>` document (or not
  *   well-formed, when validating), or declares a DOCTYPE/entities (WeCom never does; refusing
  *   them rules out entity expansion).

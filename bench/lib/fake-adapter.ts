@@ -7,6 +7,8 @@ export interface SendLog {
   rtts: number[];
   /** Per target: time from a 429 until the next attempt to that target started, ms. */
   stallsAfter429: number[];
+  /** Sends started and not yet answered. */
+  inflight: number;
 }
 
 /**
@@ -27,12 +29,18 @@ export function fakeAdapter(platform: Platform, origin: string, log: SendLog): A
         log.stallsAfter429.push(t0 - last);
         rejectedAt.delete(target);
       }
-      const r = await fetch(`${origin}/send/${encodeURIComponent(target)}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ text: message.text, idempotencyKey: opts.idempotencyKey }),
-      });
-      await r.arrayBuffer();
+      log.inflight++;
+      let r: Response;
+      try {
+        r = await fetch(`${origin}/send/${encodeURIComponent(target)}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ text: message.text, idempotencyKey: opts.idempotencyKey }),
+        });
+        await r.arrayBuffer();
+      } finally {
+        log.inflight--;
+      }
       const t1 = performance.now();
       log.rtts.push(t1 - t0);
       if (r.ok) return {};

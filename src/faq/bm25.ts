@@ -94,7 +94,10 @@ export class Bm25Index<F extends string> {
       }
       for (const [t, w] of tfw) {
         let p = acc.get(t);
-        if (!p) acc.set(t, (p = { docs: [], sat: [], str: [] }));
+        if (!p) {
+          p = { docs: [], sat: [], str: [] };
+          acc.set(t, p);
+        }
         p.docs.push(i);
         p.sat.push((w * (K1 + 1)) / (w + K1));
         p.str.push(str.get(t) ?? 1);

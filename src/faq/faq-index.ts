@@ -71,8 +71,8 @@ export const DEFAULT_FIELDS: Record<FaqField, FieldSpec> = {
  * How much a typed word counts (0.2–1), from its general-language idf: everyday words
  * (`时候` 4.3 → 0.2, `原来` 5.0 → 0.34) count less than topical ones (`下雨` 8.5, `报销` 8.5 → 0.92).
  * Scales both the word's score contribution and its share of the confidence, so a question
- * full of chat filler is judged by its few topical words. Calibrated on the dev eval set
- * (offset 3, span 6 were the best of a small grid; see the FAQ note).
+ * full of chat filler is judged by its few topical words. Offset 3 and span 6 were the best of
+ * a small grid (offsets 2–5, spans 4–8) on the dev eval set.
  */
 export function wordWeight(word: string): number {
   return Math.min(1, Math.max(0.2, (generalIdf(word) - 3) / 6));

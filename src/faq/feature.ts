@@ -102,7 +102,8 @@ export function createFaqFeature(opts: FaqFeatureOptions): Feature {
         remember(ctx, { ...last, candidates: [] });
         if (d.reason === 'out_of_scope') {
           gap(ctx, text, 'out_of_scope', { topic: d.topic });
-          const topic = result.outOfScope?.label ?? d.topic ?? '';
+          const o = result.outOfScope;
+          const topic = (l === 'en' ? (o?.label_en ?? o?.label) : o?.label) ?? d.topic ?? '';
           return handled({ text: t(l, M.outOfScope, { topic, hours }), buttons: [humanButton(l)] });
         }
         gap(ctx, text, 'unknown');

@@ -56,7 +56,7 @@ function toSimplified(s: string): string {
 
 /** Emoji, their modifiers, ZWJ, variation selectors, keycap and tag characters. */
 const EMOJI =
-  /[\p{Extended_Pictographic}\p{Emoji_Modifier}\p{Regional_Indicator}\u200d\ufe0e\ufe0f\u20e3\u{e0020}-\u{e007f}]/gu;
+  /\p{Extended_Pictographic}|\p{Emoji_Modifier}|\p{Regional_Indicator}|\u200d|[\ufe0e\ufe0f\u20e3\u{e0020}-\u{e007f}]/gu;
 
 /**
  * A leading mention: `@` + a name ending in an assistant word (so a glued mention such as

@@ -5,6 +5,7 @@ import type { OutOfScopeTopic } from './schema.ts';
 export interface OutOfScopeMatch {
   topic: string;
   label?: string;
+  label_en?: string;
   /** The matched text in the normalized question. */
   matched: string;
 }
@@ -34,7 +35,8 @@ export class OutOfScopeList {
     for (const { topic, terms, patterns } of this.topics) {
       const term = terms.find((t) => normalized.includes(t));
       const hit = term ?? patterns.map((p) => p.exec(normalized)?.[0]).find((m) => m !== undefined);
-      if (hit !== undefined) return { topic: topic.topic, label: topic.label, matched: hit };
+      if (hit !== undefined)
+        return { topic: topic.topic, label: topic.label, label_en: topic.label_en, matched: hit };
     }
     return undefined;
   }

@@ -43,7 +43,9 @@ export const SynonymGroupSchema = z.array(text).min(2, 'a synonym group needs at
 export const OutOfScopeTopicSchema = z
   .object({
     topic: text,
+    /** Shown to the user ("「打印机硬件与耗材」类的问题我回答不了"). */
     label: text.optional(),
+    label_en: text.optional(),
     terms: z.array(text).optional(),
     patterns: z
       .array(

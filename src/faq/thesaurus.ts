@@ -58,7 +58,10 @@ export class PinyinLexicon {
     for (const t of terms) {
       if (t.length < 2 || t.length > 4 || !/^\p{Script=Han}+$/u.test(t)) continue;
       let key = KEYS.get(t);
-      if (key === undefined) KEYS.set(t, (key = charPinyin(t).join('')));
+      if (key === undefined) {
+        key = charPinyin(t).join('');
+        KEYS.set(t, key);
+      }
       const prev = this.byKey.get(key);
       this.byKey.set(key, prev === undefined || prev === t ? t : null);
       maxLen = Math.max(maxLen, t.length);

@@ -7,6 +7,7 @@ import { buildProgressReport, reportCsv } from './report.ts';
 import { readRoster } from './roster-view.ts';
 import type { Track } from './schema.ts';
 
+/** Dependencies of {@link createLessonsApi}. */
 export interface LessonsApiOptions {
   store: Store;
   tracks: readonly Track[];

@@ -18,6 +18,7 @@ import { lessonTitle, renderLesson, trackName } from './render.ts';
 import { readPerson } from './roster-view.ts';
 import { type Track, trackApplies } from './schema.ts';
 
+/** Dependencies of {@link createLessonFeature}. */
 export interface LessonFeatureOptions {
   /** Loaded tracks ({@link loadLessons}). */
   tracks: readonly Track[];

@@ -27,6 +27,7 @@ import { lessonTitle, openValue, renderLesson } from './render.ts';
 import { type RosterPerson, readRoster } from './roster-view.ts';
 import { type Lesson, type Track, trackApplies } from './schema.ts';
 
+/** Dependencies and settings of {@link createLessonsJob}. */
 export interface LessonsJobOptions {
   store: Store;
   outbox: Pick<Outbox, 'commit'>;
@@ -38,8 +39,8 @@ export interface LessonsJobOptions {
   quiet?: QuietHours;
   /** `LESSON_NUDGE_AFTER_DAYS`: working days before an unopened/unanswered lesson gets its one nudge (default 2). */
   nudgeAfterDays?: number;
-  /** Users per atomic store commit (default 500): bounds the size of one write. */
-  batchSize?: number;
+  /** Users committed at once (default 32); each user's progress and messages are one atomic commit. */
+  concurrency?: number;
   log?: Logger;
 }
 
@@ -62,9 +63,10 @@ export interface LessonsJob extends Job {
  * at or before `at` (so the scheduler's `run(slot)` and an operator's `--at` agree):
  * - the user's next lesson of that track not sent yet (dedupe `lesson:<userKey>:<trackId>:<lessonId>`),
  *   held for quiet hours;
- * - one nudge for pushed lessons still unopened/unanswered `nudgeAfterDays` working days
- *   later (dedupe `lesson-nudge:<userKey>:<trackId>:<ymd>`); each lesson is nudged at most
- *   once — afterwards the manager sees it in the weekly digest ({@link managerSummaries}).
+ * - one nudge message a day at most, listing the pushed lessons (of all the user's tracks)
+ *   still unopened/unanswered `nudgeAfterDays` working days after they came (dedupe
+ *   `lesson-nudge:<userKey>:<ymd>`); each lesson is nudged once — afterwards the manager sees
+ *   it in the weekly digest ({@link managerSummaries}), not in more messages.
  * Progress is written in the same atomic batch as the queued messages. Rerunning the same `at`
  * re-picks the same lessons (a lesson pushed by that slot counts as unsent), whose dedupe keys
  * are used, so it queues nothing.
@@ -73,7 +75,7 @@ export interface LessonsJob extends Job {
  */
 export function createLessonsJob(opts: LessonsJobOptions): LessonsJob {
   const nudgeAfter = opts.nudgeAfterDays ?? 2;
-  const batchSize = opts.batchSize ?? 500;
+  const concurrency = opts.concurrency ?? 32;
   const log = opts.log ?? silentLogger;
   let zones = new Set<string>([opts.tz]);
   const zoneOf = (p: RosterPerson) => (p.timezone && isValidTimeZone(p.timezone) ? p.timezone : opts.tz);
@@ -158,77 +160,65 @@ export function createLessonsJob(opts: LessonsJobOptions): LessonsJob {
     const { ymd, notBefore } = day;
     const locale = person.locale ?? 'zh-CN';
     const to = directAddress(person.userKey);
+    const mine = opts.tracks.filter((tr) => trackApplies(tr, person.roles));
+    const fired = mine.filter((tr) => day.slot.get(tr.id) !== undefined);
+    if (!fired.length) return { lessons: 0, nudges: 0 };
+    const put = (track: Track, l: Lesson, value: LessonProgress) =>
+      ops.push({ op: 'put', collection: PROGRESS, key: progressKey(person.userKey, track.id, l.id), value });
     let lessons = 0;
-    let nudges = 0;
-    for (const track of opts.tracks) {
-      if (!trackApplies(track, person.roles)) continue;
-      const slot = day.slot.get(track.id);
-      if (slot === undefined) continue;
-      const key = (l: Lesson) => `${track.id}/${l.id}`;
+    for (const track of fired) {
+      const slot = day.slot.get(track.id)!;
       const next = track.lessons.find((l) => {
-        const p = progress.get(key(l));
+        const p = progress.get(`${track.id}/${l.id}`);
         return !p || (p.via === 'push' && p.slot === slot);
       });
-      if (next) {
-        const dedupeKey = `lesson:${person.userKey}:${track.id}:${next.id}`;
-        items.push({
-          to,
-          message: cache.lesson(track, next, locale),
-          idempotencyKey: dedupeKey,
-          dedupeKey,
-          notBefore,
-        });
-        // Already recorded by an earlier run of this slot (committed with its message): no rewrite.
-        if (!progress.has(key(next))) {
-          const p: LessonProgress = { sentAt: at, via: 'push', slot, attempts: 0 };
-          ops.push({
-            op: 'put',
-            collection: PROGRESS,
-            key: progressKey(person.userKey, track.id, next.id),
-            value: p,
-          });
-        }
-        lessons++;
-      }
-      const due = track.lessons.filter((l) => {
-        const p = progress.get(key(l));
-        if (p?.via !== 'push' || p.slot === slot || isComplete(l, p)) return false;
-        if (p.nudgedAt !== undefined && p.nudgeSlot !== slot) return false;
-        return opts.calendar.workingDaysBetween(cache.date(p.sentAt, tz), ymd) >= nudgeAfter;
+      if (!next) continue;
+      const dedupeKey = `lesson:${person.userKey}:${track.id}:${next.id}`;
+      items.push({
+        to,
+        message: cache.lesson(track, next, locale),
+        idempotencyKey: dedupeKey,
+        dedupeKey,
+        notBefore,
       });
-      if (due.length) {
-        const dedupeKey = `lesson-nudge:${person.userKey}:${track.id}:${ymd}`;
-        const titles = due.map((l) => `「${lessonTitle(l, locale)}」`).join(locale === 'en' ? ', ' : '');
-        items.push({
-          to,
-          message: {
-            text: t(locale, M.nudge, { titles }),
-            buttons: due.slice(0, 3).map((l) => ({
-              label: t(locale, M.nudgeButton, { title: lessonTitle(l, locale) }),
-              value: openValue(track.id, l.id),
-            })),
-          },
-          idempotencyKey: dedupeKey,
-          dedupeKey,
-          notBefore,
-        });
-        for (const l of due) {
-          const p = {
-            ...progress.get(key(l))!,
-            nudgedAt: progress.get(key(l))!.nudgedAt ?? at,
-            nudgeSlot: slot,
-          };
-          ops.push({
-            op: 'put',
-            collection: PROGRESS,
-            key: progressKey(person.userKey, track.id, l.id),
-            value: p,
-          });
-        }
-        nudges++;
-      }
+      // Already recorded by an earlier run of this slot (committed with its message): no rewrite.
+      if (!progress.has(`${track.id}/${next.id}`))
+        put(track, next, { sentAt: at, via: 'push', slot, attempts: 0 });
+      lessons++;
     }
-    return { lessons, nudges };
+    // One nudge a day at most, for every pushed lesson of any of the user's tracks still open
+    // `nudgeAfter` working days after it came; each lesson is nudged once (a lesson nudged
+    // today is picked again, so a rerun today re-plans the same message and its key skips it).
+    const due = mine.flatMap((track) =>
+      track.lessons
+        .map((l) => ({ track, l, p: progress.get(`${track.id}/${l.id}`) }))
+        .filter(({ l, p }) => {
+          if (p?.via !== 'push' || isComplete(l, p)) return false;
+          if (p.nudgedAt !== undefined && p.nudgeYmd !== ymd) return false;
+          return opts.calendar.workingDaysBetween(cache.date(p.sentAt, tz), ymd) >= nudgeAfter;
+        }),
+    );
+    if (!due.length) return { lessons, nudges: 0 };
+    const dedupeKey = `lesson-nudge:${person.userKey}:${ymd}`;
+    const titles =
+      locale === 'en'
+        ? due.map(({ l }) => `"${lessonTitle(l, locale)}"`).join(', ')
+        : due.map(({ l }) => `「${lessonTitle(l, locale)}」`).join('');
+    items.push({
+      to,
+      message: {
+        text: t(locale, M.nudge, { titles }),
+        buttons: due.slice(0, 3).map(({ track, l }) => ({
+          label: t(locale, M.nudgeButton, { title: lessonTitle(l, locale) }),
+          value: openValue(track.id, l.id),
+        })),
+      },
+      idempotencyKey: dedupeKey,
+      dedupeKey,
+      notBefore,
+    });
+    for (const { track, l, p } of due) put(track, l, { ...p!, nudgedAt: p!.nudgedAt ?? at, nudgeYmd: ymd });
+    return { lessons, nudges: 1 };
   }
 
   return {
@@ -253,18 +243,29 @@ export function createLessonsJob(opts: LessonsJobOptions): LessonsJob {
       let skipped = 0;
       let lessons = 0;
       let nudges = 0;
-      for (let i = 0; i < roster.length; i += batchSize) {
-        const ops: StoreOp[] = [];
-        const items: OutboxItemInput[] = [];
-        for (const person of roster.slice(i, i + batchSize)) {
+      // One atomic commit per user (their progress with their messages), `concurrency` users
+      // at a time so the store can group the dedupe claims' durable writes.
+      for (let i = 0; i < roster.length; i += concurrency) {
+        const plans = roster.slice(i, i + concurrency).map((person) => {
+          const ops: StoreOp[] = [];
+          const items: OutboxItemInput[] = [];
           const r = planUser(person, all.get(person.userKey) ?? new Map(), at, cache, ops, items);
           lessons += r.lessons;
           nudges += r.nudges;
+          return { ops, items };
+        });
+        const results = await Promise.all(
+          plans.map(async ({ ops, items }) =>
+            ops.length || items.length
+              ? { n: items.length, ...(await opts.outbox.commit(ops, items)) }
+              : undefined,
+          ),
+        );
+        for (const r of results) {
+          if (!r) continue;
+          sent += r.n - r.skipped;
+          skipped += r.skipped;
         }
-        if (!ops.length && !items.length) continue;
-        const res = await opts.outbox.commit(ops, items);
-        sent += items.length - res.skipped;
-        skipped += res.skipped;
       }
       log.info('lessons job ran', { at: new Date(at).toISOString(), sent, skipped, lessons, nudges });
       return { sent, skipped, lessons, nudges, users: roster.length };

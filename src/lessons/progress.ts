@@ -25,9 +25,9 @@ export interface LessonProgress {
   correct?: boolean;
   /** Quiz answers given (at most 2: one retry). */
   attempts: number;
-  /** The one reminder for this lesson (see the lessons job), and the firing that sent it. */
+  /** The one reminder for this lesson (see the lessons job), ms UTC, and its local date. */
   nudgedAt?: number;
-  nudgeSlot?: number;
+  nudgeYmd?: string;
 }
 
 /** The quiz a bare number answers. */

@@ -21,6 +21,7 @@ export interface Tally {
   firstTryScore: number | null;
 }
 
+/** One person's row: roster fields plus their {@link Tally}. */
 export interface PersonRow extends Tally {
   userId: UserKey;
   name: string;
@@ -28,6 +29,7 @@ export interface PersonRow extends Tally {
   roles: string[];
 }
 
+/** One role's or department's row: summed {@link Tally} of its people. */
 export interface GroupRow extends Tally {
   /** Role or department name (`未分配` / `(none)` for people without one). */
   group: string;

@@ -28,6 +28,7 @@ interface RosterDoc {
   locale?: string;
 }
 
+/** Roster collection name (owned by src/roster/). */
 export const ROSTER = 'roster';
 
 function toPerson(key: string, v: RosterDoc): RosterPerson {

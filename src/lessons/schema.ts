@@ -46,6 +46,7 @@ export const QuizSchema = z
         message: 'options_en must list as many options as options',
       });
   });
+/** A parsed quiz. */
 export type Quiz = z.infer<typeof QuizSchema>;
 
 const STEP = /^\s*\d+[.、)）]\s*\S/;
@@ -85,6 +86,7 @@ export const LessonSchema = z
         message: `lesson is ${size} characters; keep it under ${MAX_LESSON_CHARS} (two minutes of reading)`,
       });
   });
+/** A parsed lesson. */
 export type Lesson = z.infer<typeof LessonSchema>;
 
 /** One track: the lessons a roster role receives, in order, on `schedule`. */
@@ -111,6 +113,7 @@ export const TrackSchema = z
       seen.add(l.id);
     });
   });
+/** A parsed track (one file of `flows/lessons`). */
 export type Track = z.infer<typeof TrackSchema>;
 
 /** Roles that mean "everyone in the roster". */

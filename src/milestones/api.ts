@@ -16,6 +16,7 @@ import {
 } from './plans.ts';
 import type { PlanTemplate } from './schema.ts';
 
+/** Dependencies of {@link createMilestonesApi}. */
 export interface MilestonesApiOptions {
   store: Store;
   templates: readonly PlanTemplate[];

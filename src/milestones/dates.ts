@@ -35,12 +35,18 @@ const EN_MONTH = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep',
  * A date for people: `12 月 15 日（周一）` / `Mon 15 Dec`; the year is shown only when it is not
  * the year of `todayYmd`. `weekday: false` gives `12 月 15 日` / `15 Dec` (inside parentheses).
  */
-export function formatDate(ymd: Ymd, locale: Locale, todayYmd?: Ymd, opts: { weekday?: boolean } = {}): string {
+export function formatDate(
+  ymd: Ymd,
+  locale: Locale,
+  todayYmd?: Ymd,
+  opts: { weekday?: boolean } = {},
+): string {
   const { y, m, d } = parseYmd(ymd);
   const wd = weekdayOf(ymd);
   const withWeekday = opts.weekday ?? true;
   const showYear = todayYmd !== undefined && parseYmd(todayYmd).y !== y;
-  if (locale === 'en') return `${withWeekday ? `${EN_WEEK[wd]} ` : ''}${d} ${EN_MONTH[m - 1]}${showYear ? ` ${y}` : ''}`;
+  if (locale === 'en')
+    return `${withWeekday ? `${EN_WEEK[wd]} ` : ''}${d} ${EN_MONTH[m - 1]}${showYear ? ` ${y}` : ''}`;
   return `${showYear ? `${y} 年 ` : ''}${m} 月 ${d} 日${withWeekday ? `（${ZH_WEEK[wd]}）` : ''}`;
 }
 

@@ -27,6 +27,7 @@ import { M } from './messages.ts';
 import { listPlans, milestoneStatus, overdueDays, type Plan } from './plans.ts';
 import { msTitle } from './render.ts';
 
+/** Dependencies and settings of {@link createDigestJob}. */
 export interface DigestJobOptions {
   store: Store;
   outbox: Pick<Outbox, 'enqueue'>;

@@ -11,6 +11,7 @@ import { M } from './messages.ts';
 import { type Milestone, PLANS, type Plan } from './plans.ts';
 import { msTitle, renderPlan } from './render.ts';
 
+/** Dependencies of {@link createMilestoneFeature}. */
 export interface MilestoneFeatureOptions {
   calendar: WorkCalendar;
   /** `BOT_TIMEZONE`: plan dates are local dates there. */

@@ -13,6 +13,7 @@ import { type NudgeKind, nudgeFor, nudgeKey } from './nudges.ts';
 import { listPlans } from './plans.ts';
 import { renderNudge } from './render.ts';
 
+/** Dependencies and settings of {@link createMilestonesJob}. */
 export interface MilestonesJobOptions {
   store: Store;
   outbox: Pick<Outbox, 'enqueue'>;

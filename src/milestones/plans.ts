@@ -19,6 +19,7 @@ export interface Slip {
   by: UserKey;
 }
 
+/** One milestone of a plan (stored in the plan document). */
 export interface Milestone {
   id: string;
   title: string;
@@ -33,6 +34,7 @@ export interface Milestone {
   slips: Slip[];
 }
 
+/** A milestone plan (collection `milestone-plans`, key = `id`). */
 export interface Plan {
   id: string;
   title: string;
@@ -113,6 +115,7 @@ export const PlanInputSchema = z.object({
     )
     .optional(),
 });
+/** A validated plan request. */
 export type PlanInput = z.infer<typeof PlanInputSchema>;
 
 /** Outcome of building a plan (tagged union): the plan, or every reason it cannot be made. */

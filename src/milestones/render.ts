@@ -14,14 +14,17 @@ import {
   type Plan,
 } from './plans.ts';
 
-/** Button values handled by the `milestone` feature. */
+/** Button value: 已完成 for one milestone (handled by the `milestone` feature). */
 export const doneValue = (planId: string, msId: string) => `milestone:done:${planId}:${msId}`;
+/** Button value: 申请延期 for one milestone. */
 export const delayValue = (planId: string, msId: string) => `milestone:delay:${planId}:${msId}`;
+/** Button value: 查看计划. */
 export const planValue = (planId: string) => `milestone:plan:${planId}`;
 
 /** Display name of a user key (roster name when known). */
 export type NameOf = (key: UserKey) => string;
 
+/** Milestone title in `locale`. */
 export const msTitle = (m: Milestone, locale: Locale) => pick(locale, m.title, m.title_en);
 
 /** 已完成 / 申请延期 / 查看计划 */
@@ -79,7 +82,10 @@ export function renderPlan(
   calendar: WorkCalendar,
   today: Ymd,
 ): OutgoingMessage {
-  const head = t(locale, M.planHeader, { plan: plan.title, start: formatDate(plan.start, locale, today, { weekday: false }) });
+  const head = t(locale, M.planHeader, {
+    plan: plan.title,
+    start: formatDate(plan.start, locale, today, { weekday: false }),
+  });
   const lines = plan.milestones.map((m) => {
     const status = milestoneStatus(calendar, m, today);
     const late = status === 'overdue' || status === 'escalated' ? overdueDays(calendar, m, today) : 0;

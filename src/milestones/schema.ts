@@ -18,6 +18,7 @@ export const MilestoneId = z
     'id must be letters, digits, "_" or "-" (e.g. pilot), at most 64',
   );
 
+/** One template milestone: title and working-day offset from the plan's start. */
 export const TemplateMilestoneSchema = z.object({
   id: MilestoneId,
   title: text,
@@ -26,6 +27,7 @@ export const TemplateMilestoneSchema = z.object({
   offset: z.number().int('offset must be a whole number of working days').min(0),
 });
 
+/** A recurring series after a template milestone (e.g. 季度复盘 every 3 months). */
 export const RecurringSchema = z.object({
   id: MilestoneId,
   title: text,
@@ -37,6 +39,7 @@ export const RecurringSchema = z.object({
   count: z.number().int().min(1).max(20).default(4),
 });
 
+/** A plan template file. */
 export const TemplateSchema = z
   .object({
     id: MilestoneId,
@@ -78,6 +81,7 @@ export const TemplateSchema = z
         });
     });
   });
+/** A parsed plan template. */
 export type PlanTemplate = z.infer<typeof TemplateSchema>;
 
 /**

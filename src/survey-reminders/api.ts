@@ -13,6 +13,7 @@ import {
 } from './assignments.ts';
 import type { SurveyInfo } from './job.ts';
 
+/** Dependencies of {@link createSurveyRemindersApi}. */
 export interface SurveyRemindersApiOptions {
   store: Store;
   /** Loaded surveys; when given, an unknown `surveyId` is a 400. */

@@ -31,6 +31,7 @@ export const AssignmentInputSchema = z
       .refine((s) => isYmd(s), { message: 'deadline must be a date YYYY-MM-DD' }),
   })
   .refine((a) => a.role || a.department, { message: 'give a role, a department, or both', path: ['role'] });
+/** A validated assignment request. */
 export type AssignmentInput = z.infer<typeof AssignmentInputSchema>;
 
 /** Who an assignment covers: roster people with the role (`全员` = everyone) and in the department. */

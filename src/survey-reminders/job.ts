@@ -20,6 +20,7 @@ export interface SurveyInfo {
   title_en?: string;
 }
 
+/** Dependencies and settings of {@link createSurveyRemindersJob}. */
 export interface SurveyRemindersJobOptions {
   store: Store;
   outbox: Pick<Outbox, 'enqueue'>;
