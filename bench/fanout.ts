@@ -154,6 +154,8 @@ export async function runFanout(s: FanoutScenario): Promise<string[]> {
     message: { text: `${TEXT} (#${i})` },
     idempotencyKey: `bench:${s.name}:${i}`,
   }));
+  const rss0 = process.memoryUsage().rss / 2 ** 20;
+  const heap0 = process.memoryUsage().heapUsed / 2 ** 20;
   const mem = sampleMemory();
   const elu0 = performance.eventLoopUtilization();
   const t0 = performance.now();
@@ -196,7 +198,8 @@ export async function runFanout(s: FanoutScenario): Promise<string[]> {
     );
   }
   lines.push(
-    `    event loop busy ${(elu * 100).toFixed(0)}%; peak RSS ${peak.rssMB.toFixed(0)} MB, heap ${peak.heapMB.toFixed(0)} MB`,
+    `    event loop busy ${(elu * 100).toFixed(0)}%; peak RSS ${peak.rssMB.toFixed(0)} MB (${rss0.toFixed(0)} MB before), ` +
+      `heap ${peak.heapMB.toFixed(0)} MB (${heap0.toFixed(0)} MB before)`,
   );
   return lines;
 }

@@ -27,6 +27,7 @@ import { silentLogger } from '../src/index.ts';
 import { INGEST_TARGETS, wecomCallback } from './ingest.ts';
 import { adapterServer, boltServer } from './lib/bot-server.ts';
 import { type Hosted, hostServer, serveArg, spawnHosted } from './lib/host.ts';
+import { inProcessCosts } from './lib/inproc-costs.ts';
 import { type LoadRequest, type LoadResult, requestSource, runLoad } from './lib/load.ts';
 import { benchConfig, dingtalkRequest, feishuRequest, slackRequest } from './lib/platform-requests.ts';
 
@@ -140,7 +141,7 @@ export async function benchIngestPlatforms(
   }
   for (let r = 0; r < rounds; r++)
     for (const [k] of targets.entries()) {
-      sources[k].prepare(Math.ceil(warm[k] * slice * 1.6) + 1000);
+      sources[k].prepare(Math.ceil(warm[k] * slice * 2.5) + 2000);
       const res = await runLoad(hosts[k].port, slice, connections, sources[k]);
       runs[k].push({ ...res, backlogMs: await hosts[k].settle() });
     }
@@ -165,7 +166,16 @@ export async function benchIngestPlatforms(
       },
     });
   }
-  return report(figures, { connections, rounds, slice });
+  const lines = report(figures, { connections, rounds, slice });
+  const floor = figures.find((f) => f.target.name === 'express');
+  lines.push('', '  where the time goes — in-process µs per request, no HTTP, measured after the load:');
+  if (floor)
+    lines.push(
+      `    express floor, whole request at saturation (1e6 / floor req/s) ${(1e6 / floor.rps).toFixed(0).padStart(6)} µs`,
+    );
+  for (const [label, us] of await inProcessCosts())
+    lines.push(`    ${label.padEnd(58)} ${us.toFixed(0).padStart(6)} µs`);
+  return lines;
 }
 
 function report(fs: Figures[], run: { connections: number; rounds: number; slice: number }): string[] {

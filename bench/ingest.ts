@@ -179,7 +179,12 @@ type ServerReply = { port?: number; cpu?: number; stats?: Record<string, number>
 
 /** Starts a target's server in a child process; talks to it over IPC, one question at a time. */
 async function spawnServer(name: string) {
-  const child = fork(SELF, ['--serve', name], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // BENCH_SERVER_FLAGS adds V8/Node flags to the servers only (e.g. `--max-semi-space-size=16`).
+  const extra = (process.env.BENCH_SERVER_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const child = fork(SELF, ['--serve', name], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: [...process.execArgv, ...extra],
+  });
   const ask = (q: 'cpu' | 'stop' | undefined) =>
     new Promise<ServerReply>((resolve, reject) => {
       const onExit = (code: number | null) => reject(new Error(`bench server ${name} exited with ${code}`));

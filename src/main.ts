@@ -250,6 +250,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     async start() {
       await outbox.start();
       if (opts.connect !== false) for (const a of adapters) await a.start?.(ctx);
+      await lessonsJob.refreshZones();
       await scheduler.start();
       stopWatch = watchFaq(
         cfg.FLOWS_DIR,

@@ -149,6 +149,19 @@ describe('outbox', () => {
     expect(again.sent).toHaveLength(0);
   });
 
+  it('sends items committed before start() exactly once', async () => {
+    const store = new MemoryStore();
+    const outbox = new Outbox({ store });
+    const { adapter, sent } = fakeAdapter('dev');
+    outbox.register(adapter);
+    await outbox.enqueue(
+      Array.from({ length: 5 }, (_, i) => item({ platform: 'dev', userId: 'u' }, `e${i}`)),
+    );
+    await outbox.start();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(sent.map((s) => s.text)).toEqual(['e0', 'e1', 'e2', 'e3', 'e4']);
+  });
+
   it('queues a dedupe key at most once', async () => {
     const store = new MemoryStore();
     const outbox = new Outbox({ store });

@@ -11,6 +11,8 @@ import { directAddress, systemClock, userKeyOf } from './types.ts';
 
 /** How long a platform message id is remembered for dedupe: 48 h (issue asks ≥ 24 h). */
 export const DEDUPE_TTL_MS = 48 * 3600_000;
+/** A typed number maps to the last offered buttons only this long after they were offered (30 min). */
+export const BUTTONS_TTL_MS = 30 * 60_000;
 /** How many recent lines (user + bot) a session keeps for ticket context. */
 export const RECENT_TURNS = 8;
 
@@ -170,7 +172,12 @@ export class Bot {
     if (!input) return [{ text: t(ctx.locale, M.unsupported) }];
 
     // A typed number or label standing for one of the last offered buttons (outside flows).
-    if (input.kind === 'text' && !session.active && session.buttons?.length) {
+    if (
+      input.kind === 'text' &&
+      !session.active &&
+      session.buttons?.length &&
+      ctx.now - session.updatedAt < BUTTONS_TTL_MS
+    ) {
       const s = input.text.normalize('NFKC').trim();
       const n = /^\d+$/.test(s) ? Number(s) : Number.NaN;
       const b = session.buttons[n - 1] ?? session.buttons.find((x) => x.label === s);

@@ -113,7 +113,11 @@ export class Outbox {
   /** Loads queued items left by an earlier run and starts sending. */
   async start(): Promise<void> {
     this.running = true;
-    for (const { value } of await this.store.list<OutboxItem>(COL)) this.lane(value.lane).items.push(value);
+    // Items committed before start() are already in their lanes; load only the others.
+    const known = new Set<string>();
+    for (const l of this.lanes.values()) for (const i of l.items) known.add(i.id);
+    for (const { value } of await this.store.list<OutboxItem>(COL))
+      if (!known.has(value.id)) this.lane(value.lane).items.push(value);
     for (const key of this.lanes.keys()) this.pump(key);
   }
 
@@ -134,17 +138,20 @@ export class Outbox {
    */
   async commit(ops: StoreOp[], inputs: OutboxItemInput[]): Promise<{ queued: number; skipped: number }> {
     const now = this.clock.now();
-    const claimed: string[] = [];
+    // Claims run in parallel so a durable store group-commits them (one fsync, not one each).
+    const wins = await Promise.all(
+      inputs.map((i) =>
+        i.dedupeKey ? this.store.claim(KEYS, i.dedupeKey, { at: now }) : Promise.resolve(true),
+      ),
+    );
+    const claimed = inputs.filter((i, n) => i.dedupeKey && wins[n]).map((i) => i.dedupeKey as string);
     const items: OutboxItem[] = [];
     let skipped = 0;
-    for (const input of inputs) {
-      if (input.dedupeKey) {
-        if (!(await this.store.claim(KEYS, input.dedupeKey, { at: now }))) {
-          skipped++;
-          this.stats.deduped++;
-          continue;
-        }
-        claimed.push(input.dedupeKey);
+    for (const [n, input] of inputs.entries()) {
+      if (!wins[n]) {
+        skipped++;
+        this.stats.deduped++;
+        continue;
       }
       const parts = this.split(input);
       parts.forEach((message, i) => {

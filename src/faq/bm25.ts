@@ -48,13 +48,20 @@ const K1 = 1.2;
 /** Build-once BM25F index over documents given as token lists per field. */
 export class Bm25Index<F extends string> {
   private readonly fieldNames: F[];
-  private readonly docs: Array<Record<F, string[]>> = [];
-  private postings = new Map<string, { docs: Int32Array; sat: Float32Array; str: Float32Array }>();
-  private idfs = new Map<string, number>();
+  /** Term → id (interned at `add`, so building works on integers and typed arrays). */
+  private readonly ids = new Map<string, number>();
+  /** Per document, per field (in `fieldNames` order): term ids. */
+  private readonly docs: Int32Array[][] = [];
+  /** Postings per term id: documents, saturation, field strength. */
+  private postDocs: Int32Array[] = [];
+  private postSat: Float32Array[] = [];
+  private postStr: Float32Array[] = [];
+  private idfs = new Float64Array(0);
   private built = false;
   private score = new Float64Array(0);
   private cov = new Float64Array(0);
   private anchor = new Float64Array(0);
+  private touched = new Int32Array(0);
 
   constructor(private readonly fields: Record<F, FieldSpec>) {
     this.fieldNames = Object.keys(fields) as F[];
@@ -63,7 +70,21 @@ export class Bm25Index<F extends string> {
   /** Adds a document (token lists per field); returns its number. */
   add(doc: Record<F, string[]>): number {
     if (this.built) throw new Error('Bm25Index: add() after build()');
-    this.docs.push(doc);
+    this.docs.push(
+      this.fieldNames.map((f) => {
+        const tokens = doc[f];
+        const out = new Int32Array(tokens.length);
+        for (let i = 0; i < tokens.length; i++) {
+          let id = this.ids.get(tokens[i]);
+          if (id === undefined) {
+            id = this.ids.size;
+            this.ids.set(tokens[i], id);
+          }
+          out[i] = id;
+        }
+        return out;
+      }),
+    );
     return this.docs.length - 1;
   }
 
@@ -74,61 +95,77 @@ export class Bm25Index<F extends string> {
   /** Precomputes idf and per-posting saturation. Call once after the last `add`. */
   build(): this {
     const n = this.docs.length;
-    const avg = {} as Record<F, number>;
-    for (const f of this.fieldNames) {
+    const nf = this.fieldNames.length;
+    const specs = this.fieldNames.map((f) => this.fields[f]);
+    const avg = specs.map((_, fi) => {
       let total = 0;
-      for (const d of this.docs) total += d[f].length;
-      avg[f] = n ? total / n || 1 : 1;
-    }
-    const acc = new Map<string, { docs: number[]; sat: number[]; str: number[] }>();
+      for (const d of this.docs) total += d[fi].length;
+      return n ? total / n || 1 : 1;
+    });
+    const v = this.ids.size;
+    // Pass 1: document frequencies, to allocate each posting list at its exact size.
+    const df = new Int32Array(v);
+    const seen = new Int32Array(v).fill(-1);
     this.docs.forEach((d, i) => {
-      const tfw = new Map<string, number>();
-      const str = new Map<string, number>();
-      for (const f of this.fieldNames) {
-        const { weight, b, strength = 1 } = this.fields[f];
-        const norm = 1 - b + (b * d[f].length) / avg[f];
-        for (const t of d[f]) {
-          tfw.set(t, (tfw.get(t) ?? 0) + weight / norm);
-          str.set(t, Math.max(str.get(t) ?? 0, strength));
+      for (let fi = 0; fi < nf; fi++)
+        for (const t of d[fi])
+          if (seen[t] !== i) {
+            seen[t] = i;
+            df[t]++;
+          }
+    });
+    this.postDocs = Array.from({ length: v }, (_, t) => new Int32Array(df[t]));
+    this.postSat = Array.from({ length: v }, (_, t) => new Float32Array(df[t]));
+    this.postStr = Array.from({ length: v }, (_, t) => new Float32Array(df[t]));
+    // Pass 2: weighted term frequency per document (scratch arrays, no per-document maps).
+    const fill = new Int32Array(v);
+    const tfw = new Float64Array(v);
+    const str = new Float32Array(v);
+    const terms = new Int32Array(v);
+    seen.fill(-1);
+    this.docs.forEach((d, i) => {
+      let nt = 0;
+      for (let fi = 0; fi < nf; fi++) {
+        const { weight, b, strength = 1 } = specs[fi];
+        const w = weight / (1 - b + (b * d[fi].length) / avg[fi]);
+        for (const t of d[fi]) {
+          if (seen[t] !== i) {
+            seen[t] = i;
+            terms[nt++] = t;
+            tfw[t] = 0;
+            str[t] = 0;
+          }
+          tfw[t] += w;
+          if (strength > str[t]) str[t] = strength;
         }
       }
-      for (const [t, w] of tfw) {
-        let p = acc.get(t);
-        if (!p) {
-          p = { docs: [], sat: [], str: [] };
-          acc.set(t, p);
-        }
-        p.docs.push(i);
-        p.sat.push((w * (K1 + 1)) / (w + K1));
-        p.str.push(str.get(t) ?? 1);
+      for (let j = 0; j < nt; j++) {
+        const t = terms[j];
+        const at = fill[t]++;
+        this.postDocs[t][at] = i;
+        this.postSat[t][at] = (tfw[t] * (K1 + 1)) / (tfw[t] + K1);
+        this.postStr[t][at] = str[t];
       }
     });
-    for (const [t, p] of acc) {
-      this.postings.set(t, {
-        docs: Int32Array.from(p.docs),
-        sat: Float32Array.from(p.sat),
-        str: Float32Array.from(p.str),
-      });
-      this.idfs.set(t, Math.log(1 + (n - p.docs.length + 0.5) / (p.docs.length + 0.5)));
-    }
+    this.idfs = Float64Array.from(df, (x) => Math.log(1 + (n - x + 0.5) / (x + 0.5)));
     this.built = true;
     return this;
   }
 
   /** Whether a term occurs anywhere in the index. */
   has(term: string): boolean {
-    return this.postings.has(term);
+    return this.ids.has(term);
   }
 
   /** Every indexed term. */
   terms(): IterableIterator<string> {
-    return this.postings.keys();
+    return this.ids.keys();
   }
 
   /** Inverse document frequency; an unseen term counts as if it occurred in one document. */
   idf(term: string): number {
-    const n = this.docs.length;
-    return this.idfs.get(term) ?? Math.log(1 + (n - 1 + 0.5) / 1.5);
+    const id = this.ids.get(term);
+    return id !== undefined ? this.idfs[id] : Math.log(1 + (this.docs.length - 1 + 0.5) / 1.5);
   }
 
   /**
@@ -144,27 +181,33 @@ export class Bm25Index<F extends string> {
       this.score = new Float64Array(n);
       this.cov = new Float64Array(n);
       this.anchor = new Float64Array(n);
+      this.touched = new Int32Array(n);
     }
     const { score, cov, anchor } = this;
-    const touched: number[] = [];
+    const touched = this.touched;
+    let nTouched = 0;
     let mass = 0;
     for (const { term, weight } of terms) {
       const idf = this.idf(term);
       mass += weight * idf;
-      const p = this.postings.get(term);
-      if (!p) continue;
+      const id = this.ids.get(term);
+      if (id === undefined) continue;
       const w = weight * idf;
-      for (let j = 0; j < p.docs.length; j++) {
-        const d = p.docs[j];
-        if (score[d] === 0) touched.push(d);
-        score[d] += w * p.sat[j];
-        cov[d] += w * p.str[j];
+      const docs = this.postDocs[id];
+      const sat = this.postSat[id];
+      const str = this.postStr[id];
+      for (let j = 0; j < docs.length; j++) {
+        const d = docs[j];
+        if (score[d] === 0) touched[nTouched++] = d;
+        score[d] += w * sat[j];
+        cov[d] += w * str[j];
         if (weight > anchor[d]) anchor[d] = weight;
       }
     }
     // Keep the best k in a small sorted array (k is tiny, touched may be thousands).
     const best: number[] = [];
-    for (const d of touched) {
+    for (let t = 0; t < nTouched; t++) {
+      const d = touched[t];
       if (best.length === k && !better(d, best[k - 1])) continue;
       let i = best.length === k ? k - 1 : best.length;
       while (i > 0 && better(d, best[i - 1])) {
@@ -179,7 +222,12 @@ export class Bm25Index<F extends string> {
       coverage: mass ? cov[d] / mass : 0,
       anchor: anchor[d],
     }));
-    for (const d of touched) score[d] = cov[d] = anchor[d] = 0;
+    for (let t = 0; t < nTouched; t++) {
+      const d = touched[t];
+      score[d] = 0;
+      cov[d] = 0;
+      anchor[d] = 0;
+    }
     return hits;
 
     function better(a: number, b: number): boolean {
