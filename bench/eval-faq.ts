@@ -250,6 +250,7 @@ export async function evalFaq(
     ['jieba + thesaurus, no out-of-scope list    ', jiebaSegmenter, 'no-oos'],
     ['jieba, no thesaurus / out-of-scope list    ', jiebaSegmenter, false],
   ];
+  const bestBy: number[] = [];
   for (const [label, segmenter, general] of variants) {
     const idx =
       general === true
@@ -259,6 +260,7 @@ export async function evalFaq(
           : createFaqIndex(content.entries, [], { segmenter });
     const rows = features(idx, queries);
     const s = sweep(rows);
+    bestBy.push(s.best.top1);
     const atConfig = rows.filter(
       (r) => !r.query.expect && decideFaq(r.result, thresholds).kind === 'answer',
     ).length;
@@ -266,6 +268,9 @@ export async function evalFaq(
       `  ${label}  raw top-1 ${s.raw1}  raw top-3 ${s.raw3}  best top-1 ${pct(s.best.top1, s.n)} at answer ${s.best.answer.toFixed(2)} margin ${s.best.margin.toFixed(2)} (${s.best.fa}/${s.oos} false); false at configured thresholds ${atConfig}/${s.oos}`,
     );
   }
+  const nIn = queries.filter((q) => q.expect).length;
+  const winner = bestBy[0] >= bestBy[1] ? 'jieba + user dictionary' : 'Intl.Segmenter + bigrams';
+  lines.push(`  → segmenter: ${winner} wins (best top-1 ${pct(bestBy[0], nIn)} vs ${pct(bestBy[1], nIn)})`);
   if (opts.showMisses !== false) lines.push('', 'Misses:', ...misses(outcomes));
   return lines;
 }

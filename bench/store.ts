@@ -225,8 +225,11 @@ async function benchSize(n: number, o: Required<BenchStoreOptions>): Promise<Siz
 /**
  * Store bench: a survey answer turn (`get` the session + one `batch` of the response and the
  * session, awaited until durable) on the default lowdb store pre-filled with 1k, 10k and 100k
- * ~1 KB responses. Target: p99 at 100k within 1.5× of p99 at 1k.
- * @returns printable lines (table, ratio, and for comparison the cost of a plain lowdb `write()`).
+ * ~1 KB responses. Target: p99 at 100k within 1.5× of p99 at 1k. Then, per size, a compaction
+ * while turns keep arriving (500/s, open loop): its longest event-loop stall and the p99/max
+ * latency of the turns that arrived during it, beside the same load without a compaction
+ * (the machine's own noise). Target: no stall longer than 50 ms at 100k.
+ * @returns printable lines (tables, ratio, and for comparison the cost of a plain lowdb `write()`).
  */
 export async function benchStore(opts: BenchStoreOptions = {}): Promise<string[]> {
   const o: Required<BenchStoreOptions> = {

@@ -44,7 +44,7 @@ export interface LowdbStoreOptions {
   onCompactionStep?: (step: CompactionStep) => void | Promise<void>;
   /**
    * UTF-16 code units of `db.json` serialized per chunk before the event loop gets a turn
-   * (the chunk is written, and awaited, before the next is built). Default 256 Ki, about 1 ms
+   * (the chunk is written, and awaited, before the next is built). Default 64 Ki, about 1 ms
    * of serializing; each chunk is also cut after 4 ms. Tests lower it to get many chunks.
    */
   snapshotChunkChars?: number;

@@ -106,6 +106,9 @@ export function encodeWecomMessage(
   if (buttons.length) {
     const card = buildCard(plain, message.title, buttons, opts.taskId);
     if (card) return [{ ...head, msgtype: 'template_card', template_card: card }];
+    // Features such as the survey already number their options in the text; do not list twice.
+    const listed = buttons.every((b, i) => plain.includes(`${i + 1}. ${b.label.trim()}`));
+    if (listed) return texts(head, plain);
     return texts(head, `${plain ? `${plain}\n\n` : ''}${numbered(buttons, opts.locale ?? 'zh-CN')}`);
   }
   return texts(head, plain);

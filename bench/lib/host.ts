@@ -7,8 +7,9 @@
  *
  * IPC protocol (parent → child → parent):
  * - child sends `{port}` once listening;
- * - `settle` → `{settledMs}` once the server has no work left in the background (e.g. bot
- *   turns dispatched after the ack); `settledMs` is how long that took, ms;
+ * - `settle` → `{settled: {ms, cpuMicros}}` once the server has no work left in the background
+ *   (e.g. bot turns dispatched after the ack): how long that took (ms) and the child's CPU time
+ *   so far (user + system, µs), so the parent can take CPU per request between two settles;
  * - `stop` → `{stats}`, then the child exits.
  */
 import { fork } from 'node:child_process';
@@ -27,13 +28,19 @@ export interface Hosted {
 /** The parent's handle on a hosted server. */
 export interface HostedHandle {
   port: number;
-  /** Waits until the server has no background work; resolves how long that took, ms. */
-  settle(): Promise<number>;
+  /** Waits until the server has no background work; resolves how long that took and its CPU so far. */
+  settle(): Promise<Settled>;
   /** Stops the child; resolves its final stats. */
   stop(): Promise<Record<string, number> | undefined>;
 }
 
-type Reply = { port?: number; settledMs?: number; stats?: Record<string, number> };
+/** Answer to `settle`: wait time (ms) and the child's total CPU time so far (user + system, µs). */
+export interface Settled {
+  ms: number;
+  cpuMicros: number;
+}
+
+type Reply = { port?: number; settled?: Settled; stats?: Record<string, number> };
 
 /**
  * Forks `moduleFile` with `--serve <name>` and waits for its port.
@@ -59,9 +66,9 @@ export async function spawnHosted(moduleFile: string, name: string): Promise<Hos
   return {
     port,
     async settle() {
-      const p = next('settledMs');
+      const p = next('settled');
       child.send('settle');
-      return (await p) as number;
+      return (await p) as Settled;
     },
     async stop() {
       const p = next('stats');
@@ -83,7 +90,10 @@ export function hostServer(h: Hosted): void {
       const t0 = performance.now();
       const poll = () => {
         if ((h.pending?.() ?? 0) > 0) setTimeout(poll, 5);
-        else process.send?.({ settledMs: performance.now() - t0 });
+        else {
+          const cpu = process.cpuUsage();
+          process.send?.({ settled: { ms: performance.now() - t0, cpuMicros: cpu.user + cpu.system } });
+        }
       };
       poll();
     } else if (m === 'stop') {

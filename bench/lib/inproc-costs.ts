@@ -1,5 +1,5 @@
 /**
- * In-process cost per request of each platform's webhook work (verify + decrypt + parse +
+ * In-process CPU cost per request of each platform's webhook work (verify + decrypt + parse +
  * decode, no HTTP) and of one bot turn, to say where an ingest path's time goes.
  */
 import { decodeRobotMessage, verifyRobotCallback } from '../../adapters/dingtalk/index.ts';
@@ -15,12 +15,16 @@ import { createBenchBot } from './bot-server.ts';
 import type { LoadRequest } from './load.ts';
 import { benchConfig as cfg, dingtalkRequest, feishuRequest, slackRequest } from './platform-requests.ts';
 
-/** Mean µs of `work(k)` over `n` calls after `n / 5` warm-up calls. */
+/**
+ * Mean CPU µs (user + system) of `work(k)` over `n` calls after `n / 5` warm-up calls. CPU time,
+ * not wall time, so other processes on a busy machine do not inflate it.
+ */
 async function micros(n: number, work: (k: number) => unknown): Promise<number> {
   for (let k = 0; k < n / 5; k++) await work(k);
-  const t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (let k = 0; k < n; k++) await work(n + k);
-  return ((performance.now() - t0) * 1000) / n;
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / n;
 }
 
 const h = (r: LoadRequest, name: string) => r.headers?.[name];
@@ -30,7 +34,7 @@ const h = (r: LoadRequest, name: string) => r.headers?.[name];
  * survey feature, MemoryStore, outbox not started), measured one after another.
  * @returns `[label, µs]` pairs
  */
-export async function inProcessCosts(n = 5_000): Promise<Array<[string, number]>> {
+export async function inProcessCosts(n = 3_000): Promise<Array<[string, number]>> {
   const now = Date.now();
   const pool = <T>(f: (i: number) => T) => Array.from({ length: 1_000 }, (_, i) => f(i));
   const wecomKeysBench = wecomKeys({

@@ -3,6 +3,7 @@ import type { Store } from '../core/store.ts';
 import type { FaqIndex } from './faq-index.ts';
 import { type FaqGap, GAPS, type GapReason, groupGaps } from './gaps.ts';
 
+/** Options of {@link createFaqApi}. */
 export interface FaqApiOptions {
   store: Store;
   /** The index, or a getter returning the current one (its thesaurus groups similar questions). */

@@ -36,7 +36,7 @@ export interface FaqIndex {
   entries(): readonly FaqEntry[];
   get(id: string): FaqEntry | undefined;
   /**
-   * Ranks entries for a question. Pure and synchronous (~tens of µs for 30 entries, < 1 ms for 10k).
+   * Ranks entries for a question. Pure and synchronous (~0.3 ms CPU for 10,000 entries, see `bench/faq.ts`).
    * @param k how many hits to return (default 5).
    */
   search(query: string, k?: number): FaqSearchResult;
@@ -44,9 +44,10 @@ export interface FaqIndex {
   analyze(text: string): string[];
 }
 
+/** Options of {@link createFaqIndex}. */
 export interface FaqIndexOptions {
   outOfScope?: readonly OutOfScopeTopic[];
-  /** Default jieba search mode with the rollout user dictionary. */
+  /** Default: jieba precise mode with the rollout user dictionary (`jiebaSegmenter`). */
   segmenter?: Segmenter;
   /** Override field weights (for measurement). */
   fields?: Partial<Record<FaqField, FieldSpec>>;
@@ -82,8 +83,10 @@ export function wordWeight(word: string): number {
 const MARKER = /〔[^〕]*〕/g;
 
 /**
- * Builds the in-memory index (call at start-up and after each content change): ~50 ms for a
- * few dozen entries, ~1 s for 10,000 (see `bench/faq.ts`).
+ * Builds the in-memory index (call at start-up and after each content change): tens of ms for
+ * the shipped content, ~2 s CPU for 10,000 entries (`bench/faq.ts`); the first build in a
+ * process also loads jieba's dictionary and idf table (~0.5 s).
+ * Side effect: thesaurus words are added to the shared jieba user dictionary.
  * Either `createFaqIndex(content)` with everything `loadFaq` returned (entries, thesaurus,
  * out-of-scope topics), or `createFaqIndex(entries, synonyms, opts)`.
  * @param entries knowledge-base entries (ids assumed unique — the loader checks).

@@ -25,6 +25,7 @@ interface LastAsked {
   at: number;
 }
 
+/** Options of {@link createFaqFeature}. */
 export interface FaqFeatureOptions {
   /** The index, or a getter returning the current one (content reloads swap it). */
   index: FaqIndex | (() => FaqIndex);

@@ -7,6 +7,7 @@ import { loadFaq } from './load.ts';
 /** Default quiet period after the last file event before rebuilding, ms. */
 export const RELOAD_DEBOUNCE_MS = 300;
 
+/** A running content watcher (see {@link createFaqReloader}). */
 export interface FaqReloader {
   /**
    * Loads `<flowsDir>/faq` and builds a new index now. On success calls `onReload` and resolves
@@ -35,6 +36,7 @@ export function watchFaq(
   return () => r.stop();
 }
 
+/** Options of {@link watchFaq} / {@link createFaqReloader}. */
 export interface ReloaderOptions {
   /** Quiet period after the last file event, ms (default {@link RELOAD_DEBOUNCE_MS}). */
   debounceMs?: number;
@@ -80,7 +82,11 @@ export function createFaqReloader(
     try {
       watcher = watch(dir, schedule);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+        // e.g. the inotify watch limit: serve the loaded content, just without live reload.
+        log.warn('faq content not watched; edits need a restart', { dir, error: String(e) });
+        return;
+      }
       // No faq folder yet: wait for it to be created.
       try {
         watcher = watch(flowsDir, (_ev, name) => {

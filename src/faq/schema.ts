@@ -34,6 +34,7 @@ export const FaqEntrySchema = z.object({
   title_en: text.optional(),
   tags: z.array(text).optional(),
 });
+/** A knowledge-base entry as loaded. */
 export type FaqEntry = z.infer<typeof FaqEntrySchema>;
 
 /** A thesaurus group: words that mean the same here. The first one is canonical. */
@@ -66,6 +67,7 @@ export const OutOfScopeTopicSchema = z
   .refine((t) => (t.terms?.length ?? 0) + (t.patterns?.length ?? 0) > 0, {
     message: 'an out-of-scope topic needs terms or patterns',
   });
+/** An out-of-scope topic as loaded. */
 export type OutOfScopeTopic = z.infer<typeof OutOfScopeTopicSchema>;
 
 /** One file of `flows/faq/`. */
@@ -79,6 +81,7 @@ export const FaqFileSchema = z
   .refine((f) => f.entries || f.synonyms || f.out_of_scope, {
     message: 'expected at least one of: entries, synonyms, out_of_scope',
   });
+/** One parsed `flows/faq` file. */
 export type FaqFile = z.infer<typeof FaqFileSchema>;
 
 /** Everything loaded from the FAQ folder. */
