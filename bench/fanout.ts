@@ -100,7 +100,7 @@ export const FANOUT_SCENARIOS: FanoutScenario[] = [
       2_500,
       'memory',
       SCALED,
-      'diagnostic: A with 5000 msgs on the memory store (no durable write per send)',
+      'diagnostic: A with 2500 msgs on the memory store (no durable write per send)',
     ),
   },
   {
@@ -136,7 +136,9 @@ const FAKE = fileURLToPath(new URL('./lib/fake-platform.ts', import.meta.url));
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const secs = (x: number) => `${(x / 1000).toFixed(2)} s`;
 const dist = (xs: number[], serial: boolean) =>
-  `${serial ? `Σ ${secs(sum(xs))}, ` : ''}p50 ${percentile(xs, 50).toFixed(2)} p99 ${percentile(xs, 99).toFixed(2)} ms (n=${xs.length})`;
+  !xs.length
+    ? 'none'
+    : `${serial ? `Σ ${secs(sum(xs))}, ` : ''}p50 ${percentile(xs, 50).toFixed(2)} p99 ${percentile(xs, 99).toFixed(2)} ms (n=${xs.length})`;
 
 /** Runs one scenario; returns its report lines. */
 export async function runFanout(s: FanoutScenario): Promise<string[]> {

@@ -12,12 +12,12 @@
  * Method: every server runs in its own child process; the load generator (autocannon, 50
  * keep-alive connections, one request in flight each) runs in this process, so the two never
  * share an event loop. Targets are measured in interleaved rounds (a b c … a b c …) after a
- * warm-up; figures are the mean req/s and the median p99 over rounds, and the server's CPU time
+ * warm-up; figures are the median req/s and the median p99 over rounds, and the server's CPU time
  * per request (user + system, from one settle to the next). Bot turns run after the ack on the
  * server's own loop; after each round the runner waits until the server has finished them, so
  * their CPU is counted. On a busy machine req/s moves with the load; CPU per request much less.
  *
- * Run alone: `npx tsx bench/ingest-platforms.ts` (BENCH_SECONDS per target, default 6).
+ * Run alone: `npx tsx bench/ingest-platforms.ts` (BENCH_SECONDS per target, default 8).
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createDingtalkAdapter } from '../adapters/dingtalk/index.ts';
@@ -120,15 +120,15 @@ const SELF = fileURLToPath(import.meta.url);
 
 /**
  * Measures every target and returns the report lines.
- * @param o `seconds` of load per target in all (default `BENCH_SECONDS` or 6), split over
- *   `rounds` (default 3) after a 2 s warm-up; `connections` (default 50); `only` target names
+ * @param o `seconds` of load per target in all (default `BENCH_SECONDS` or 8), split over
+ *   `rounds` (default 4) after a 2 s warm-up; `connections` (default 50); `only` target names
  *   (the references are always measured).
  */
 export async function benchIngestPlatforms(
   o: { seconds?: number; rounds?: number; connections?: number; only?: string[] } = {},
 ): Promise<string[]> {
-  const seconds = o.seconds ?? Number(process.env.BENCH_SECONDS ?? 6);
-  const rounds = o.rounds ?? 3;
+  const seconds = o.seconds ?? Number(process.env.BENCH_SECONDS ?? 8);
+  const rounds = o.rounds ?? 4;
   const connections = o.connections ?? Number(process.env.BENCH_CONNECTIONS ?? 50);
   const targets = PLATFORM_TARGETS.filter((t) => !o.only || ['bare', 'express', ...o.only].includes(t.name));
   const slice = Math.max(1, Math.round(seconds / rounds));
@@ -155,7 +155,7 @@ export async function benchIngestPlatforms(
     const sum = (f: (x: (typeof rs)[number]) => number) => rs.reduce((a, x) => a + f(x), 0);
     figures.push({
       target,
-      rps: sum((x) => x.rps) / rs.length,
+      rps: median(rs.map((x) => x.rps)),
       p50: median(rs.map((x) => x.p50)),
       p99: median(rs.map((x) => x.p99)),
       p99Worst: Math.max(...rs.map((x) => x.p99)),
