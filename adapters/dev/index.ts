@@ -77,7 +77,9 @@ export function createDevAdapter(opts: {
         res.json({ replies: r.status === 'done' ? r.replies.map(toReply) : [] });
       });
       router.get('/dev/outbox', async (req, res) => {
-        const userId = typeof req.query.userId === 'string' ? req.query.userId : '';
+        // Accept the plain id (as in POST /dev/chat) or the user key form `dev:<id>`.
+        const raw = typeof req.query.userId === 'string' ? req.query.userId : '';
+        const userId = raw.startsWith('dev:') ? raw.slice(4) : raw;
         if (!userId) {
           res.status(400).json({ error: { code: 'bad_request', message: 'userId is required' } });
           return;
