@@ -84,6 +84,35 @@ describe('bot core', () => {
     expect((await bot.dispatch(wecomMsg('x1', 'inc'))).status).toBe('done');
   });
 
+  it('never feeds a group mention to the sender\'s 1:1 flow', async () => {
+    const flow: Feature = {
+      name: 'flow',
+      async handle(stage, input, ctx) {
+        if (stage === 'flow') return handled({ text: `flow got ${input.kind === 'text' ? input.text : '?'}` });
+        if (input.kind === 'text' && input.text === 'start') {
+          ctx.session.active = { feature: 'flow', data: {} };
+          return handled({ text: 'started' });
+        }
+        return pass;
+      },
+    };
+    const h = await createHarness({ features: [flow, counter] });
+    await h.say('g1', 'start');
+    expect((await h.say('g1', 'x'))[0].text).toBe('flow got x');
+    const store = h.store;
+    const bot = new Bot({ store, outbox: new Outbox({ store }), features: [flow, counter] });
+    const r = await bot.dispatch({
+      id: 'grp-1',
+      platform: 'dev',
+      userId: 'g1',
+      group: true,
+      address: { platform: 'dev', chatId: 'room', chatType: 'group', userId: 'g1' },
+      text: 'inc',
+    });
+    expect(r.status === 'done' && r.replies[0].text).toBe('n=1');
+    expect((await h.say('g1', 'y'))[0].text).toBe('flow got y');
+  });
+
   it('maps a typed number or label to the last offered buttons', async () => {
     const h = await createHarness({ features: [counter] });
     expect((await h.say('u', 'menu'))[0].buttons).toHaveLength(2);

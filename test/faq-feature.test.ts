@@ -124,10 +124,10 @@ describe('faq feature — confidence branches', () => {
 
   it('says it does not know and offers 转人工 below the floor, logging the question', async () => {
     await start(idx());
-    const [r] = await h.say('u1', '明天杭州会下雨吗');
+    const [r] = await h.say('u1', '这首歌的歌词是什么');
     expect(r.text).toBe('这个问题我还不会。回复「转人工」，IT 同事会在 4 个工作小时内回复您。');
     expect(r.buttons).toEqual([{ label: '转人工', value: 'ticket:open' }]);
-    expect(await gaps()).toMatchObject([{ question: '明天杭州会下雨吗', reason: 'unknown' }]);
+    expect(await gaps()).toMatchObject([{ question: '这首歌的歌词是什么', reason: 'unknown' }]);
   });
 
   it('routes out-of-scope topics to 转人工 and logs the topic', async () => {

@@ -55,6 +55,22 @@ describe('outbox', () => {
     expect(await outbox.pending()).toEqual([]);
   });
 
+  it('keeps the rate window across bursts: Slack 1/s per channel even when the lane empties between messages', async () => {
+    const store = new MemoryStore();
+    const outbox = new Outbox({ store });
+    const { adapter, sent } = fakeAdapter('slack');
+    outbox.register(adapter);
+    await outbox.start();
+    const ch: Address = { platform: 'slack', chatId: 'D1' };
+    for (let i = 0; i < 3; i++) {
+      await outbox.enqueue([item(ch, `r${i}`)]);
+      await vi.advanceTimersByTimeAsync(300);
+    }
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(sent.map((s) => s.text)).toEqual(['r0', 'r1', 'r2']);
+    for (let i = 1; i < sent.length; i++) expect(sent[i].at - sent[i - 1].at).toBeGreaterThanOrEqual(1_000);
+  });
+
   it('retries a 429 without Retry-After with backoff and sends exactly once', async () => {
     const store = new MemoryStore();
     const outbox = new Outbox({ store, random: () => 0.5 });

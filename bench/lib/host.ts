@@ -85,6 +85,7 @@ export async function spawnHosted(moduleFile: string, name: string): Promise<Hos
 export function hostServer(h: Hosted): void {
   h.server.keepAliveTimeout = 60_000;
   process.send?.({ port: (h.server.address() as AddressInfo).port });
+  process.once('disconnect', () => process.exit(0)); // the parent died: do not linger
   process.on('message', (m) => {
     if (m === 'settle') {
       const t0 = performance.now();

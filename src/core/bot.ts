@@ -141,7 +141,7 @@ export class Bot {
     ].slice(-RECENT_TURNS);
     // Remember buttons offered outside a flow, so a typed number works on text-only platforms.
     const lastButtons = replies.findLast((r) => r.buttons?.length)?.buttons;
-    session.buttons = session.active ? undefined : lastButtons;
+    if (!message.group) session.buttons = session.active ? undefined : lastButtons;
     const ops: StoreOp[] = [...tx.ops, { op: 'put', collection: 'sessions', key: userKey, value: session }];
     const toSpeaker = message.platform === 'dev' ? [] : replies;
     await this.outbox.commit(ops, [
@@ -151,7 +151,13 @@ export class Bot {
         idempotencyKey: `reply:${message.platform}:${message.id}:${i}`,
       })),
       ...pushes.map((p, i) => ({
-        to: typeof p.to === 'string' ? directAddress(p.to) : p.to,
+        // A push to the speaker in their 1:1 chat goes where the reply goes (same lane, same order).
+        to:
+          typeof p.to === 'string'
+            ? p.to === userKey && !message.group
+              ? message.address
+              : directAddress(p.to)
+            : p.to,
         message: p.message,
         dedupeKey: p.dedupeKey,
         idempotencyKey: p.dedupeKey ?? `push:${message.platform}:${message.id}:${i}`,
@@ -171,10 +177,13 @@ export class Bot {
     }
     if (!input) return [{ text: t(ctx.locale, M.unsupported) }];
 
+    // A flow lives in the user's 1:1 chat: a group mention never answers it (nor its buttons).
+    const flowActive = Boolean(session.active) && !message.group;
     // A typed number or label standing for one of the last offered buttons (outside flows).
     if (
       input.kind === 'text' &&
       !session.active &&
+      !message.group &&
       session.buttons?.length &&
       ctx.now - session.updatedAt < BUTTONS_TTL_MS
     ) {
@@ -192,7 +201,7 @@ export class Bot {
       }
       // A stale button of a flow that is gone: fall through to help.
     }
-    if (session.active) {
+    if (flowActive && session.active) {
       const owner = this.features.find((f) => f.name === session.active!.feature);
       if (owner) {
         const out = await owner.handle('flow', input, ctx);

@@ -1,14 +1,16 @@
 import type { Command } from './feature.ts';
 
 const ALIASES: Record<Command, string[]> = {
-  help: ['帮助', 'help', '菜单', '?'],
-  survey: ['调研', 'survey', '問卷', '问卷'],
-  lesson: ['课程', 'lesson', 'lessons', '課程'],
+  // Contract aliases plus their traditional forms only: any extra word here would be taken
+  // from a flow that accepts it as an answer (e.g. an option labelled 人工抽查).
+  help: ['帮助', 'help', '幫助'],
+  survey: ['调研', 'survey', '調研'],
+  lesson: ['课程', 'lesson', '課程'],
   status: ['进度', 'status', '進度'],
-  cancel: ['取消', 'cancel', '退出'],
-  back: ['返回', 'back', '上一题', '上一題'],
+  cancel: ['取消', 'cancel'],
+  back: ['返回', 'back'],
   skip: ['跳过', 'skip', '跳過'],
-  human: ['转人工', 'human', '人工', '轉人工'],
+  human: ['转人工', 'human', '轉人工'],
 };
 
 const LOOKUP = new Map<string, Command>();

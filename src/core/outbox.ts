@@ -91,6 +91,8 @@ export class Outbox {
     string,
     { items: OutboxItem[]; busy: boolean; timer?: NodeJS.Timeout; limiter: SlidingWindow }
   >();
+  /** Send history per lane, kept after a lane empties so the next burst still respects the window. */
+  private readonly limiters = new Map<string, SlidingWindow>();
   private seq = 0;
   private running = false;
   private idleWaiters: Array<() => void> = [];
@@ -239,9 +241,13 @@ export class Outbox {
   private lane(key: string) {
     let l = this.lanes.get(key);
     if (!l) {
-      const kind = key.split(':').slice(0, 2).join(':');
-      const limits = this.limits[kind] ?? this.limits[key.split(':')[0]] ?? [];
-      l = { items: [], busy: false, limiter: new SlidingWindow(limits) };
+      let limiter = this.limiters.get(key);
+      if (!limiter) {
+        const kind = key.split(':').slice(0, 2).join(':');
+        limiter = new SlidingWindow(this.limits[kind] ?? this.limits[key.split(':')[0]] ?? []);
+        this.limiters.set(key, limiter);
+      }
+      l = { items: [], busy: false, limiter };
       this.lanes.set(key, l);
     }
     return l;
@@ -260,6 +266,7 @@ export class Outbox {
     const head = l.items.find((i) => (i.notBefore ?? 0) <= now) ?? l.items[0];
     if (!head) {
       this.lanes.delete(key);
+      if (l.limiter.idle(now)) this.limiters.delete(key);
       this.notifyIdle();
       return;
     }

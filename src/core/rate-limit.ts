@@ -29,6 +29,12 @@ export class SlidingWindow {
     while (this.sent.length && this.sent[0] <= now - longest) this.sent.shift();
   }
 
+  /** True when no send is inside any window any more (the history can be dropped). */
+  idle(now: number): boolean {
+    const longest = Math.max(0, ...this.limits.map((l) => l.perMs));
+    return this.sent.every((t) => t <= now - longest);
+  }
+
   /** Pushes the window forward after a platform's own rate-limit answer (e.g. 130101). */
   backOffUntil(t: number): void {
     const l = this.limits[0];
