@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './core/errors.ts';
 
@@ -66,7 +67,7 @@ const hhmm = (def: string) =>
     .refine((v) => /^([01]\d|2[0-3]):[0-5]\d$/.test(v), { message: 'expected HH:MM (24 h)' });
 
 const EnvSchema = z.object({
-  PORT: num(3000, 0, 65535),
+  PORT: num(3000, 0, 65535).pipe(z.number().int('expected a whole port number')),
   HOST: z.string().optional().default('127.0.0.1'),
   DATA_DIR: z.string().optional().default('./data'),
   FLOWS_DIR: z.string().optional().default('./flows'),
@@ -75,12 +76,17 @@ const EnvSchema = z.object({
   DATABASE_URL: optStr,
   ADMIN_TOKEN: optStr,
   SCHEDULER: z.enum(['on', 'off']).optional().default('on'),
-  DEV_CHAT: z.enum(['on', 'off']).optional(),
+  DEV_CHAT: z
+    .enum(['on', 'off', ''])
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional().default('info'),
   BODY_LIMIT: z.string().optional().default('1mb'),
 
   WECOM_CORP_ID: optStr,
-  WECOM_AGENT_ID: optStr,
+  WECOM_AGENT_ID: optStr.refine((v) => v === undefined || /^\d+$/.test(v), {
+    message: "AgentId must be the app's number (应用 AgentId)",
+  }),
   WECOM_SECRET: optStr,
   WECOM_TOKEN: optStr,
   WECOM_ENCODING_AES_KEY: optStr.refine((v) => v === undefined || /^[A-Za-z0-9+/]{43}$/.test(v), {
@@ -144,7 +150,14 @@ export interface Config extends Env {
   /** Resolved: whether `/dev/*` is served (default on when HOST is loopback). */
   devChat: boolean;
   schedulerOn: boolean;
-  wecom?: { corpId: string; agentId: string; secret: string; token: string; encodingAESKey: string; apiBase: string };
+  wecom?: {
+    corpId: string;
+    agentId: string;
+    secret: string;
+    token: string;
+    encodingAESKey: string;
+    apiBase: string;
+  };
   dingtalk?: {
     clientId: string;
     clientSecret: string;
@@ -176,11 +189,26 @@ const GROUPS: Record<string, string[]> = {
 };
 
 /**
+ * Loads `./.env` (or `$ENV_FILE`) into `process.env` when present, without overriding variables
+ * already set in the environment.
+ */
+export function loadDotEnv(file = process.env.ENV_FILE ?? '.env'): void {
+  if (!existsSync(file)) return;
+  const before = { ...process.env };
+  process.loadEnvFile(file);
+  for (const [k, v] of Object.entries(before)) process.env[k] = v;
+}
+
+/**
  * Parses and validates configuration.
  * @param env variables (default `process.env`)
  * @throws {ConfigError} with one line per problem, each starting with the variable name.
  */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+export function loadConfig(rawEnv: Record<string, string | undefined> = process.env): Readonly<Config> {
+  // An empty value (`ADMIN_TOKEN=` as in .env.example) means "not set".
+  const env = Object.fromEntries(
+    Object.entries(rawEnv).filter(([, v]) => v !== undefined && v.trim() !== ''),
+  ) as Record<string, string | undefined>;
   const parsed = EnvSchema.safeParse(env);
   const problems: string[] = [];
   if (!parsed.success) {
@@ -196,9 +224,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         problems.push(`${v}: required to enable ${platform} (set with ${set.join(', ')})`);
     }
   }
-  if (env.STORE === 'postgres' && !env.DATABASE_URL) problems.push('DATABASE_URL: required when STORE=postgres');
+  if (env.STORE === 'postgres' && !env.DATABASE_URL)
+    problems.push('DATABASE_URL: required when STORE=postgres');
   if (env.FEISHU_APP_ID && !env.FEISHU_ENCRYPT_KEY && !env.FEISHU_VERIFICATION_TOKEN)
-    problems.push('FEISHU_VERIFICATION_TOKEN: required when FEISHU_ENCRYPT_KEY is not set (nothing else authenticates Feishu events)');
+    problems.push(
+      'FEISHU_VERIFICATION_TOKEN: required when FEISHU_ENCRYPT_KEY is not set (nothing else authenticates Feishu events)',
+    );
   if (problems.length || !parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
   const cfg: Config = {

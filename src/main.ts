@@ -9,7 +9,7 @@ import { createSlackAdapter } from '../adapters/slack/index.ts';
 import { createWecomAdapter } from '../adapters/wecom/index.ts';
 import { createStore } from '../storage/index.ts';
 import { createWorkCalendar, localDate } from './calendar/index.ts';
-import { type Config, loadConfig } from './config.ts';
+import { type Config, loadConfig, loadDotEnv } from './config.ts';
 import { type Content, loadContent } from './content/load-all.ts';
 import { type Adapter, type AdapterContext, createLogger, type Logger } from './core/adapter.ts';
 import { Bot } from './core/bot.ts';
@@ -77,6 +77,23 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const log = opts.log ?? createLogger(cfg.LOG_LEVEL);
   const content = await loadContent(cfg.FLOWS_DIR);
   const store = opts.store ?? (await createStore({ store: cfg.STORE, dataDir: cfg.DATA_DIR, clock, log }));
+  try {
+    return await assemble(opts, cfg, clock, log, content, store);
+  } catch (e) {
+    // Never leave the store (and its lock) open behind a failed start.
+    if (!opts.store) await store.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+async function assemble(
+  opts: AppOptions,
+  cfg: Readonly<Config>,
+  clock: Clock,
+  log: Logger,
+  content: Content,
+  store: Store,
+): Promise<App> {
   const tz = cfg.BOT_TIMEZONE;
   const calendar = createWorkCalendar({
     overrides: content.calendar,
@@ -283,6 +300,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
 async function main(): Promise<void> {
   let cfg: Readonly<Config>;
   try {
+    loadDotEnv();
     cfg = loadConfig();
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n`);
@@ -299,8 +317,25 @@ async function main(): Promise<void> {
     );
     process.exit(1);
   }
-  const url = await app.listen();
-  const platforms = app.adapters.map((a) => a.platform).join(', ');
+  let url: string;
+  try {
+    url = await app.listen();
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why =
+      err.code === 'EADDRINUSE'
+        ? `PORT: ${cfg.PORT} on ${cfg.HOST} is already in use`
+        : err.code === 'ENOTFOUND' || err.code === 'EADDRNOTAVAIL'
+          ? `HOST: cannot listen on "${cfg.HOST}" (${err.code})`
+          : `cannot listen on ${cfg.HOST}:${cfg.PORT}: ${err.message}`;
+    process.stderr.write(`rollout-bot cannot start: ${why}\n`);
+    await app.stop().catch(() => undefined);
+    process.exit(1);
+  }
+  const platforms = app.adapters
+    .filter((a) => a.platform !== 'dev' || cfg.devChat)
+    .map((a) => a.platform)
+    .join(', ');
   process.stdout.write(
     `rollout-bot listening on ${url} (platforms: ${platforms}; store: ${cfg.STORE} in ${cfg.DATA_DIR})\n`,
   );
@@ -320,6 +355,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** One line for start-up failures: our errors by message, others with their stack. */
+function startError(e: unknown): string {
+  if (e instanceof BotError || e instanceof RangeError) return e.message;
+  return String((e as Error)?.stack ?? e);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void main();

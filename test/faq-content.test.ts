@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { FSWatcher } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,11 +50,15 @@ describe('shipped content', () => {
     );
   });
 
-  it('loads the eval knowledge base as-is', async () => {
-    const c = await loadFaqFiles(['../shared/eval/faq-dev/kb.yaml']);
-    expect(c.entries).toHaveLength(30);
-    expect(c.entries[0].answer).toMatch(/^〔ID:forgot-password-self-reset〕/);
-  });
+  // The eval set lives in ../shared (beside the repo in CI and on developer machines).
+  it.skipIf(!existsSync('../shared/eval/faq-dev/kb.yaml'))(
+    'loads the eval knowledge base as-is',
+    async () => {
+      const c = await loadFaqFiles(['../shared/eval/faq-dev/kb.yaml']);
+      expect(c.entries).toHaveLength(30);
+      expect(c.entries[0].answer).toMatch(/^〔ID:forgot-password-self-reset〕/);
+    },
+  );
 
   it('a missing faq folder is valid and empty', async () => {
     const c = await loadFaq(join(dir, 'nowhere'));

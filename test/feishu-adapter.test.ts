@@ -13,7 +13,7 @@ import { SignatureError } from '../src/core/errors.ts';
 import { type IncomingMessage, ManualClock } from '../src/core/types.ts';
 
 const vector = JSON.parse(
-  readFileSync(new URL('../../shared/vectors/feishu-decrypt-doc.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('./fixtures/vectors/feishu-decrypt-doc.json', import.meta.url), 'utf8'),
 );
 const BOT = 'ou_bot';
 

@@ -12,7 +12,7 @@ import { PlatformApiError, SignatureError } from '../src/core/errors.ts';
 import { type IncomingMessage, ManualClock } from '../src/core/types.ts';
 
 const vector = JSON.parse(
-  readFileSync(new URL('../../shared/vectors/slack-signing-doc.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('./fixtures/vectors/slack-signing-doc.json', import.meta.url), 'utf8'),
 );
 const SECRET = 'test-signing-secret';
 

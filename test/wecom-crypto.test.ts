@@ -17,7 +17,7 @@ import { parseEnvelope } from '../adapters/wecom/xml.ts';
 import { SignatureError } from '../src/index.ts';
 
 const vector = (name: string) =>
-  JSON.parse(readFileSync(new URL(`../../shared/vectors/${name}`, import.meta.url), 'utf8'));
+  JSON.parse(readFileSync(new URL(`./fixtures/vectors/${name}`, import.meta.url), 'utf8'));
 const post = vector('wecom-post-xml-QDG6eK.json');
 const url = vector('wecom-verifyurl-QDG6eK.json');
 

@@ -12,7 +12,7 @@ import { PlatformApiError, silentLogger } from '../src/index.ts';
 import { MemoryStore } from '../storage/memory.ts';
 
 const vector = (name: string) =>
-  JSON.parse(readFileSync(new URL(`../../shared/vectors/${name}`, import.meta.url), 'utf8'));
+  JSON.parse(readFileSync(new URL(`./fixtures/vectors/${name}`, import.meta.url), 'utf8'));
 const post = vector('wecom-post-xml-QDG6eK.json');
 const verify = vector('wecom-verifyurl-QDG6eK.json');
 

@@ -15,7 +15,11 @@ import { silentLogger } from '../../src/index.ts';
  *   about 60 s later — and only then handed on;
  * - reconnects use exponential backoff with jitter (the SDK retries every 1 s forever), and a
  *   ping/pong keep-alive of our own detects half-open connections (the SDK's leaks its interval
- *   on every reconnect).
+ *   on every reconnect);
+ * - a frame that is not JSON or not a frame (`not json{`, `null`, a CALLBACK without headers) is
+ *   logged and dropped, and the connection kept: the SDK's `onDownStream` runs `JSON.parse`
+ *   unguarded inside the socket's `message` handler, so one bad frame was an uncaught
+ *   exception that ended the process.
  * @see https://open.dingtalk.com/document/direction/stream-mode-protocol-access-description
  * @see https://github.com/open-dingtalk/dingtalk-stream-sdk-nodejs (dist/client.mjs of 2.1.5)
  */
@@ -53,11 +57,29 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
   return Math.round(Math.min(maxMs, baseMs * 2 ** attempt) * (0.8 + 0.4 * random()));
 }
 
-/** `DWClient` whose gateway origin is configurable. */
+/** Why a down-stream frame was dropped. */
+export type BadFrameReason = 'not JSON' | 'not a frame' | 'handler threw';
+
+/**
+ * True for a frame the SDK can route: an object with a string `type` and a `headers` object
+ * with a string `topic` (and a string `messageId` for EVENT and CALLBACK, which are acked).
+ * @see https://open.dingtalk.com/document/direction/stream-mode-protocol-access-description
+ */
+export function isDownStreamFrame(v: unknown): v is DWClientDownStream {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return false;
+  const f = v as { type?: unknown; headers?: unknown };
+  if (typeof f.type !== 'string' || !f.headers || typeof f.headers !== 'object') return false;
+  const h = f.headers as { topic?: unknown; messageId?: unknown };
+  if (typeof h.topic !== 'string') return false;
+  return f.type === 'SYSTEM' || typeof h.messageId === 'string';
+}
+
+/** `DWClient` whose gateway origin is configurable and which survives malformed frames. */
 class GatewayClient extends DWClient {
   constructor(
     private readonly apiBase: string,
     opts: { clientId: string; clientSecret: string },
+    private readonly onBadFrame: (reason: BadFrameReason, bytes: number, error?: unknown) => void,
   ) {
     // `subscriptions` is passed fresh: the SDK's default array is module-level and shared.
     super({
@@ -86,6 +108,34 @@ class GatewayClient extends DWClient {
     return this;
   }
 
+  /**
+   * Replaces the SDK's `onDownStream` (called from the socket's `message` event, where a throw
+   * is uncaught): parses and checks the frame, then routes it like the SDK does; anything
+   * malformed, or a listener that throws, goes to `onBadFrame` instead.
+   */
+  override onDownStream(data: string): void {
+    const text = String(data);
+    let frame: unknown;
+    try {
+      frame = JSON.parse(text);
+    } catch {
+      // V8's SyntaxError message quotes the frame; it is not passed on.
+      this.onBadFrame('not JSON', text.length);
+      return;
+    }
+    if (!isDownStreamFrame(frame)) {
+      this.onBadFrame('not a frame', text.length);
+      return;
+    }
+    try {
+      if (frame.type === 'SYSTEM') this.onSystem(frame);
+      else if (frame.type === 'EVENT') this.onEvent(frame);
+      else if (frame.type === 'CALLBACK') this.onCallback(frame);
+    } catch (e) {
+      this.onBadFrame('handler threw', text.length, e);
+    }
+  }
+
   get socketRef(): WebSocket | undefined {
     return (this as unknown as { socket?: WebSocket }).socket;
   }
@@ -102,15 +152,23 @@ export class DingtalkStream {
   private socket?: WebSocket;
   private pinger?: NodeJS.Timeout;
   /** Counters for metrics and tests. */
-  readonly stats = { connects: 0, reconnectsScheduled: 0, acks: 0 };
+  readonly stats = { connects: 0, reconnectsScheduled: 0, acks: 0, badFrames: 0 };
 
   constructor(private readonly opts: StreamOptions) {
     this.log = opts.log ?? silentLogger;
     this.random = opts.random ?? Math.random;
-    this.client = new GatewayClient(opts.apiBase, {
-      clientId: opts.clientId,
-      clientSecret: opts.clientSecret,
-    });
+    this.client = new GatewayClient(
+      opts.apiBase,
+      { clientId: opts.clientId, clientSecret: opts.clientSecret },
+      (reason, bytes, error) => {
+        this.stats.badFrames++;
+        // Size and reason only: a frame may carry users' messages.
+        this.log.warn(`dingtalk stream: bad frame dropped (${reason})`, {
+          bytes,
+          ...(error ? { error: String((error as Error)?.message ?? error) } : {}),
+        });
+      },
+    );
     this.client.registerCallbackListener(TOPIC_ROBOT, (f) => this.onCallbackFrame(f));
     this.client.registerCallbackListener(TOPIC_CARD, (f) => this.onCallbackFrame(f));
   }

@@ -28,9 +28,24 @@ export function stripMentions(text: string, mentions: Mention[] | undefined, bot
 }
 
 /**
+ * True when deciding whether `body` is for the bot needs the bot's open_id: a schema 2.0
+ * `im.message.receive_v1` group message that mentions someone (v2 mentions name users, not
+ * "the bot"; v1 envelopes carry `is_mention` instead).
+ */
+export function needsBotOpenId(body: Record<string, unknown>): boolean {
+  if (body.schema !== '2.0') return false;
+  const header = (body.header ?? {}) as { event_type?: string };
+  const msg = ((body.event ?? {}) as { message?: { chat_type?: string; mentions?: unknown[] } }).message;
+  return (
+    header.event_type === 'im.message.receive_v1' && msg?.chat_type === 'group' && (msg.mentions ?? []).length > 0
+  );
+}
+
+/**
  * Decodes a (decrypted) Feishu/Lark body: `url_verification`; schema 2.0
  * (`header.event_id`, `header.event_type`) and 1.0 (`uuid`, `event.type`) envelopes;
- * `im.message.receive_v1` text (group messages only when the bot is mentioned) and
+ * `im.message.receive_v1` text (group messages only when `botOpenId` is among the mentions;
+ * without a `botOpenId`, schema 2.0 group messages are ignored — see {@link needsBotOpenId}) and
  * `card.action.trigger` button clicks (`action.value.v`). The dedupe id is `event_id` (v2) or
  * `uuid` (v1).
  * @see https://open.feishu.cn/document/ukTMukTMukTM/uUTNz4SN1MjL1UzM (event envelope)
@@ -108,9 +123,9 @@ function decodeMessageV2(
   if (!userId) return { kind: 'ignore', reason: 'no sender open_id', token };
   const group = msg.chat_type === 'group';
   if (group) {
-    const mentioned = botOpenId
-      ? (msg.mentions ?? []).some((m) => m.id?.open_id === botOpenId)
-      : (msg.mentions ?? []).length > 0;
+    // Any mention is not necessarily the bot's: without its open_id we cannot tell.
+    if (!botOpenId) return { kind: 'ignore', reason: 'group message, bot open_id unknown', token };
+    const mentioned = (msg.mentions ?? []).some((m) => m.id?.open_id === botOpenId);
     if (!mentioned) return { kind: 'ignore', reason: 'group message not for the bot', token };
   }
   let text: string | undefined;

@@ -8,19 +8,34 @@ import {
   type Config,
   type Logger,
   type OutgoingMessage,
+  PlatformApiError,
   SignatureError,
   silentLogger,
   systemClock,
 } from '../../src/index.ts';
 import { FeishuApi } from './api.ts';
-import { decodeFeishu } from './decode.ts';
-import { encodeFeishu, FEISHU_TEXT_LIMIT } from './encode.ts';
+import { decodeFeishu, needsBotOpenId } from './decode.ts';
+import { encodeFeishu, encodeFeishuText, FEISHU_TEXT_LIMIT } from './encode.ts';
 import { decryptFeishu, safeEqual, verifyFeishuSignature } from './verify.ts';
 
 export interface FeishuAdapterOptions {
   clock?: Clock;
   log?: Logger;
   bodyLimit?: string;
+  /** Per-request API timeout in ms (default 10 s). */
+  timeoutMs?: number;
+}
+
+/** After a failed `bot/v3/info`, group messages are ignored and the lookup retried after this (ms). */
+export const BOT_ID_RETRY_MS = 10 * 60_000;
+
+/**
+ * A card refused for good (`230099` and any other non-retryable, non-token answer to an
+ * `interactive` send), worth one resend as plain text.
+ * @see https://open.feishu.cn/document/server-docs/im-v1/message/create (error codes)
+ */
+export function isCardRefusal(e: unknown): e is PlatformApiError {
+  return e instanceof PlatformApiError && !e.retryable && !e.tokenInvalid;
 }
 
 /**
@@ -29,6 +44,14 @@ export interface FeishuAdapterOptions {
  * requests carry none, so they are accepted only after decrypting with the key and matching
  * the Verification Token when one is set); without one, the Verification Token in the body.
  * The challenge is answered at once (1 s deadline), events with 200 at once and then dispatched.
+ *
+ * Group messages are answered only when they mention the bot's open_id: `FEISHU_BOT_OPEN_ID`,
+ * else learned once from `GET /open-apis/bot/v3/info` on the first group message that mentions
+ * someone, and cached. While it cannot be learned, group messages are ignored (one warning;
+ * retried after {@link BOT_ID_RETRY_MS}) rather than answering every mention of anyone.
+ *
+ * Sends: a card refused for good ({@link isCardRefusal}) is sent once more as plain text
+ * (`encodeFeishuText`); if that fails too, its error is thrown.
  * @see https://open.feishu.cn/document/ukTMukTMukTM/uYDNxYjL2QTM24iN0EjN/event-subscription-configure-/request-url-configuration-case
  */
 export function createFeishuAdapter(
@@ -37,7 +60,42 @@ export function createFeishuAdapter(
 ): Adapter {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? silentLogger;
-  const api = new FeishuApi(cfg, clock);
+  const api = new FeishuApi(cfg, clock, { timeoutMs: opts.timeoutMs });
+  let botOpenId = cfg.botOpenId;
+  let learning: Promise<string | undefined> | undefined;
+  let retryAt = 0;
+  let warned = false;
+  /** The bot's open_id: configured, cached, or fetched (one fetch at a time); undefined on failure. */
+  const learnBotOpenId = (): Promise<string | undefined> => {
+    if (botOpenId) return Promise.resolve(botOpenId);
+    if (clock.now() < retryAt) return Promise.resolve(undefined);
+    learning ??= api
+      .botOpenId()
+      .then(
+        (id) => {
+          botOpenId = id;
+          log.info('feishu: learned the bot open_id', { openId: id });
+          return id;
+        },
+        (e) => {
+          retryAt = clock.now() + BOT_ID_RETRY_MS;
+          if (!warned) {
+            warned = true;
+            log.warn('feishu: cannot learn the bot open_id (set FEISHU_BOT_OPEN_ID); group messages ignored', {
+              error: String((e as Error)?.message ?? e),
+            });
+          }
+          return undefined;
+        },
+      )
+      .finally(() => {
+        learning = undefined;
+      });
+    return learning;
+  };
+  /** Decodes an authenticated event with the bot's open_id, learning it first when needed. */
+  const decodeEvent = async (body: Record<string, unknown>) =>
+    decodeFeishu(body, needsBotOpenId(body) ? await learnBotOpenId() : botOpenId);
   const reject = (res: express.Response, status: number, code: string, message: string) =>
     res.status(status).json({ error: { code, message } });
 
@@ -94,8 +152,12 @@ export function createFeishuAdapter(
             }
             // Card callbacks want a JSON answer within 3 s; `{}` leaves the card as it is.
             res.status(200).json({});
-            if (d0.kind === 'message') void ctx.dispatch(d0.message);
-            else log.debug('feishu: ignored', { reason: d0.reason });
+            void decodeEvent(body)
+              .then((d) => {
+                if (d.kind === 'message') return ctx.dispatch(d.message);
+                if (d.kind === 'ignore') log.debug('feishu: ignored', { reason: d.reason });
+              })
+              .catch((e) => log.error('feishu: dispatch failed', { error: String(e) }));
           } catch (e) {
             if (e instanceof SignatureError) return reject(res, 401, e.code, e.message);
             log.error('feishu: webhook error', { error: String(e) });
@@ -110,8 +172,17 @@ export function createFeishuAdapter(
         : { type: 'open_id' as const, id: to.userId ?? '' };
       if (!receive.id) throw new Error('feishu: address has no chat_id or open_id');
       // `uuid` makes Feishu drop a repeat of the same send within 1 h (≤ 50 chars, so hashed).
-      const uuid = createHash('sha1').update(sendOpts.idempotencyKey).digest('hex');
-      return { messageId: await api.sendMessage(receive, encodeFeishu(message), uuid) };
+      const uuid = (suffix: string) =>
+        createHash('sha1').update(`${sendOpts.idempotencyKey}${suffix}`).digest('hex');
+      const body = encodeFeishu(message);
+      try {
+        return { messageId: await api.sendMessage(receive, body, uuid('')) };
+      } catch (e) {
+        if (body.msg_type !== 'interactive' || !isCardRefusal(e)) throw e;
+        log.warn('feishu: card refused, resending as text', { errcode: e.errcode, status: e.status });
+        // Its own uuid: the text is a different message from the refused card.
+        return { messageId: await api.sendMessage(receive, encodeFeishuText(message), uuid(':text')) };
+      }
     },
   };
 }

@@ -18,19 +18,34 @@ const RETRYABLE = new Set([
   'request_timeout',
 ]);
 
+/** Default per-request timeout in ms (headers and body). */
+export const SLACK_TIMEOUT_MS = 10_000;
+
+/** Tuning of a {@link SlackApi}. */
+export interface SlackApiOptions {
+  /** Per-request timeout in ms, headers and body (default {@link SLACK_TIMEOUT_MS}). */
+  timeoutMs?: number;
+}
+
 /**
  * Minimal Web API client for `chat.postMessage` with our own error mapping (the outbox does
  * retries and rate limits, so `@slack/web-api`'s built-in retry is not used).
  * - HTTP 429 → retryable, `retryAfterMs` from `Retry-After` (seconds), or undefined (outbox default backoff).
- * - 5xx / network → retryable. `ok:false` → by error string.
+ * - 5xx / network / no answer within `timeoutMs` (`AbortSignal.timeout`, headers and body) →
+ *   retryable. `ok:false` → by error string.
  * @see https://api.slack.com/methods/chat.postMessage
  * @see https://api.slack.com/docs/rate-limits
  */
 export class SlackApi {
+  private readonly timeoutMs: number;
+
   constructor(
     private readonly apiUrl: string,
     private readonly botToken: string,
-  ) {}
+    opts: SlackApiOptions = {},
+  ) {
+    this.timeoutMs = opts.timeoutMs ?? SLACK_TIMEOUT_MS;
+  }
 
   /**
    * Posts a message; resolves the message `ts`.
@@ -39,6 +54,7 @@ export class SlackApi {
   async postMessage(body: Record<string, unknown>): Promise<string> {
     const method = 'chat.postMessage';
     let res: Response;
+    let text: string;
     try {
       res = await fetch(`${this.apiUrl}/${method}`, {
         method: 'POST',
@@ -47,12 +63,16 @@ export class SlackApi {
           'content-type': 'application/json; charset=utf-8',
         },
         body: JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
       });
+      // The body is read under the same deadline: a stalled body is a timeout too.
+      text = await res.text();
     } catch (e) {
+      const timedOut = (e as Error)?.name === 'TimeoutError';
       throw new PlatformApiError({
         platform: 'slack',
         method,
-        message: `network: ${(e as Error).message}`,
+        message: timedOut ? `timeout after ${this.timeoutMs} ms` : `network: ${(e as Error).message}`,
         retryable: true,
         cause: e,
       });
@@ -78,7 +98,12 @@ export class SlackApi {
         message: 'server error',
         retryable: true,
       });
-    const json = (await res.json().catch(() => ({}))) as { ok?: boolean; error?: string; ts?: string };
+    let json: { ok?: boolean; error?: string; ts?: string } = {};
+    try {
+      json = JSON.parse(text) as typeof json;
+    } catch {
+      // not JSON: reported below as `HTTP <status>`
+    }
     if (!json.ok) {
       const err = json.error ?? `HTTP ${res.status}`;
       throw new PlatformApiError({

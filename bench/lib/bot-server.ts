@@ -62,17 +62,30 @@ export async function createBenchBot(adapter?: Adapter) {
   };
 }
 
-/** An adapter's webhook route on the app's express app, dispatching to a bench bot. */
-export async function adapterServer(adapter: Adapter): Promise<Hosted> {
+/**
+ * An adapter's webhook route on the app's express app, dispatching to a bench bot; with
+ * `ackOnly`, `dispatch` only counts (the route's own cost: verify, decode, ack, hand-off).
+ */
+export async function adapterServer(adapter: Adapter, ackOnly = false): Promise<Hosted> {
   const b = await createBenchBot(adapter);
+  let handedOff = 0;
+  const ctx: AdapterContext = ackOnly
+    ? {
+        log: silentLogger,
+        dispatch: async () => {
+          handedOff++;
+        },
+      }
+    : b.ctx;
   const app = createHttpApp({
-    routes: [(router) => adapter.mount?.(router, b.ctx)],
+    routes: [(router) => adapter.mount?.(router, ctx)],
     api: [],
     health: async () => undefined,
     metrics: () => '',
     log: (msg, data) => silentLogger.error(msg, data),
   });
   const { server } = await listen(app, 0, '127.0.0.1');
+  if (ackOnly) return { server, stats: () => ({ handedOff }) };
   return { server, stats: b.stats, pending: b.pending };
 }
 

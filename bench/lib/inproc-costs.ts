@@ -34,7 +34,7 @@ const h = (r: LoadRequest, name: string) => r.headers?.[name];
  * survey feature, MemoryStore, outbox not started), measured one after another.
  * @returns `[label, µs]` pairs
  */
-export async function inProcessCosts(n = 3_000): Promise<Array<[string, number]>> {
+export async function inProcessCosts(n = 2_000): Promise<Array<[string, number]>> {
   const now = Date.now();
   const pool = <T>(f: (i: number) => T) => Array.from({ length: 1_000 }, (_, i) => f(i));
   const wecomKeysBench = wecomKeys({

@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import type { Reply } from '../../adapters/dev/index.ts';
 import { toReply } from '../../adapters/dev/index.ts';
-import { loadConfig } from '../config.ts';
+import { loadConfig, loadDotEnv } from '../config.ts';
 import { describeError, openApp } from './open-app.ts';
 
 /**
@@ -17,6 +17,7 @@ async function main(): Promise<void> {
   });
   const userId = values.user ?? 'u1';
   const locale = values.en ? ('en' as const) : undefined;
+  loadDotEnv();
   const cfg = loadConfig();
   const base = `http://${cfg.HOST.includes(':') ? `[${cfg.HOST}]` : cfg.HOST === '0.0.0.0' ? '127.0.0.1' : cfg.HOST}:${cfg.PORT}`;
   const remote = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(800) })

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { loadConfig } from '../config.ts';
+import { loadConfig, loadDotEnv } from '../config.ts';
 import { createLogger } from '../core/adapter.ts';
 import { BotError } from '../core/errors.ts';
 import { type App, createApp } from '../main.ts';
@@ -13,6 +13,7 @@ import { type App, createApp } from '../main.ts';
 export async function openApp(
   env: Record<string, string | undefined> = process.env,
 ): Promise<{ app: App; token: string }> {
+  loadDotEnv();
   const token = randomBytes(16).toString('hex');
   const config = loadConfig({
     ...env,
@@ -32,7 +33,7 @@ export async function callApi(
   token: string,
   path: string,
   init: { method?: string; body?: unknown } = {},
-): Promise<{ status: number; text: string; type: string }> {
+): Promise<{ status: number; text: string; bytes: Buffer; type: string }> {
   const url = await app.listen();
   const res = await fetch(`${url}${path}`, {
     method: init.method ?? 'GET',
@@ -42,7 +43,14 @@ export async function callApi(
     },
     body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
   });
-  return { status: res.status, text: await res.text(), type: res.headers.get('content-type') ?? '' };
+  // Raw bytes: `res.text()` would drop the UTF-8 BOM that makes Excel read CSV as UTF-8.
+  const bytes = Buffer.from(await res.arrayBuffer());
+  return {
+    status: res.status,
+    text: bytes.toString('utf8'),
+    bytes,
+    type: res.headers.get('content-type') ?? '',
+  };
 }
 
 /** One line for an operator: BotErrors by message, others with their stack. */

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseCsv } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import { loadConfig } from '../config.ts';
+import { loadConfig, loadDotEnv } from '../config.ts';
 import { loadContent } from '../content/load-all.ts';
 import { ContentError } from '../core/errors.ts';
 import type { StoreDump } from '../core/store.ts';
@@ -46,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
     return cmd ? 0 : 2;
   }
   if (cmd === 'validate') {
+    loadDotEnv();
     const cfg = loadConfig();
     try {
       const c = await loadContent(cfg.FLOWS_DIR);
@@ -88,9 +89,9 @@ async function main(argv: string[]): Promise<number> {
         await writeXlsx(r.text, rest[0], out);
         process.stdout.write(`wrote ${out}\n`);
       } else if (values.out) {
-        await writeFile(values.out, r.text);
+        await writeFile(values.out, r.bytes);
         process.stdout.write(`wrote ${values.out}\n`);
-      } else process.stdout.write(r.text.endsWith('\n') ? r.text : `${r.text}\n`);
+      } else process.stdout.write(r.bytes);
       return 0;
     } finally {
       await app.stop();

@@ -15,6 +15,12 @@ export type Content = Awaited<ReturnType<typeof loadContent>>;
  * @throws {ContentError} code `content_invalid`, each problem naming file, line, entry.
  */
 export async function loadContent(flowsDir: string) {
+  const { stat } = await import('node:fs/promises');
+  const dir = await stat(flowsDir).catch(() => undefined);
+  if (!dir?.isDirectory()) {
+    const { ContentError: CE } = await import('../core/errors.ts');
+    throw new CE([{ file: flowsDir, problem: 'FLOWS_DIR does not exist or is not a folder' }]);
+  }
   const settled = await Promise.allSettled([
     loadSurveys(flowsDir),
     loadLessons(flowsDir),

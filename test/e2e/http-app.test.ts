@@ -21,13 +21,13 @@ describe('HTTP app (composition root, real server, lowdb)', () => {
   it('guards /api with the bearer token and answers JSON errors', async () => {
     const no = await fetch(`${url}/api/surveys`);
     expect(no.status).toBe(401);
-    expect((await no.json()).error.code).toBe('unauthorized');
+    expect(((await no.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
     const ok = await fetch(`${url}/api/surveys`, { headers: { authorization: 'Bearer admin-secret' } });
     expect(ok.status).toBe(200);
-    expect((await ok.json()).map((s: { id: string }) => s.id)).toContain('needs-diagnosis');
+    expect(((await ok.json()) as { id: string }[]).map((s: { id: string }) => s.id)).toContain('needs-diagnosis');
     const missing = await fetch(`${url}/nowhere`);
     expect(missing.status).toBe(404);
-    expect((await missing.json()).error.code).toBe('not_found');
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('not_found');
   });
 
   it('runs local chat turns through the router: survey, FAQ, help', async () => {
@@ -73,7 +73,7 @@ describe('HTTP app (composition root, real server, lowdb)', () => {
       body: JSON.stringify({ at: '2026-03-02T01:00:00Z' }),
     });
     expect(r.status).toBe(200);
-    expect(typeof (await r.json()).sent).toBe('number');
+    expect(typeof ((await r.json()) as { sent: unknown }).sent).toBe('number');
     const unknown = await fetch(`${url}/api/jobs/nope/run`, {
       method: 'POST',
       headers: { authorization: 'Bearer admin-secret' },

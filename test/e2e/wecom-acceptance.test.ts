@@ -112,11 +112,11 @@ describe('acceptance: WeCom end to end (encrypted callbacks in, message/send out
     }
     const all = JSON.stringify(sends().map((s) => s.body));
     expect(all).toMatch(/诊断完成|建议优先/);
-    const responses = await app.store.list<{ value: unknown }>('responses', {
+    const responses = await app.store.list<{ status: string }>('responses', {
       prefix: 'needs-diagnosis/wecom:zhangsan/',
     });
     expect(responses.length).toBe(1);
-    expect((responses[0].value as { status: string }).status).toBe('completed');
+    expect(responses[0].value.status).toBe('completed');
     expect(sends().every((s) => s.path.includes('access_token=tok'))).toBe(true);
     expect(wecom.calls.filter((c) => c.path.startsWith('/cgi-bin/gettoken'))).toHaveLength(1);
   });
