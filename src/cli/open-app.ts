@@ -21,7 +21,7 @@ export async function openApp(
     ADMIN_TOKEN: token,
     PORT: '0',
     HOST: '127.0.0.1',
-    LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
+    LOG_LEVEL: env.LOG_LEVEL ?? 'error',
   });
   const app = await createApp({ config, connect: false, log: createLogger(config.LOG_LEVEL) });
   return { app, token };
@@ -53,8 +53,73 @@ export async function callApi(
   };
 }
 
-/** One line for an operator: BotErrors by message, others with their stack. */
+/** One line for an operator (the stack only with `DEBUG` set). */
 export function describeError(e: unknown): string {
-  if (e instanceof BotError) return e.message;
+  if (e instanceof BotError || !process.env.DEBUG) return e instanceof Error ? e.message : String(e);
   return String((e as Error)?.stack ?? e);
+}
+
+/** Answer of an admin API call, raw bytes kept (CSV BOM). */
+export interface ApiAnswer {
+  status: number;
+  text: string;
+  bytes: Buffer;
+  type: string;
+}
+
+/**
+ * Where operator commands send admin API calls: the running server when its store lock is held
+ * (needs `ADMIN_TOKEN`), else an app opened in this process.
+ * @throws {BotError} code `store_io` when a server holds the store and no `ADMIN_TOKEN` is set.
+ */
+export async function openApi(): Promise<{
+  call: (path: string, init?: { method?: string; body?: unknown }) => Promise<ApiAnswer>;
+  close: () => Promise<void>;
+  remote: boolean;
+  app?: App;
+}> {
+  try {
+    const { app, token } = await openApp();
+    await app.outbox.start();
+    return {
+      call: (path, init) => callApi(app, token, path, init),
+      close: async () => {
+        await Promise.race([app.outbox.idle(), new Promise((r) => setTimeout(r, 10_000))]);
+        await app.stop();
+      },
+      remote: false,
+      app,
+    };
+  } catch (e) {
+    if (!(e instanceof BotError) || e.code !== 'store_io') throw e;
+    const cfg = loadConfig();
+    if (!cfg.ADMIN_TOKEN)
+      throw new BotError(
+        e.code,
+        `${e.message}\n(set ADMIN_TOKEN to send this command to the running server instead)`,
+      );
+    const host = cfg.HOST === '0.0.0.0' ? '127.0.0.1' : cfg.HOST.includes(':') ? `[${cfg.HOST}]` : cfg.HOST;
+    const base = `http://${host}:${cfg.PORT}`;
+    return {
+      call: async (path, init = {}) => {
+        const res = await fetch(`${base}${path}`, {
+          method: init.method ?? 'GET',
+          headers: {
+            authorization: `Bearer ${cfg.ADMIN_TOKEN}`,
+            ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          },
+          body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+        });
+        const bytes = Buffer.from(await res.arrayBuffer());
+        return {
+          status: res.status,
+          text: bytes.toString('utf8'),
+          bytes,
+          type: res.headers.get('content-type') ?? '',
+        };
+      },
+      close: async () => {},
+      remote: true,
+    };
+  }
 }

@@ -2,13 +2,14 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseCsv } from 'csv-parse/sync';
+import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import { loadConfig, loadDotEnv } from '../config.ts';
 import { loadContent } from '../content/load-all.ts';
 import { ContentError } from '../core/errors.ts';
 import type { StoreDump } from '../core/store.ts';
 import { importRoster } from '../roster/index.ts';
-import { callApi, describeError, openApp } from './open-app.ts';
+import { describeError, openApi, openApp } from './open-app.ts';
 
 const USAGE = `rollout <command>
   validate                              check flow content (file:line: problem)
@@ -79,22 +80,26 @@ async function main(argv: string[]): Promise<number> {
     if (!path) throw new Error(`unknown export "${rest[0]}"; one of ${Object.keys(EXPORTS).join(', ')}`);
     const format = values.format ?? 'json';
     if (!['csv', 'xlsx', 'json'].includes(format)) throw new Error('--format must be csv, xlsx or json');
-    const { app, token } = await openApp();
+    const api = await openApi();
     try {
       const asCsv = format !== 'json';
-      const r = await callApi(app, token, `${path(values)}${asCsv ? '?format=csv' : ''}`);
+      const r = await api.call(`${path(values)}${asCsv ? '?format=csv' : ''}`);
       if (r.status !== 200) throw new Error(`export failed: HTTP ${r.status} ${r.text}`);
+      // Routes without a CSV form answer JSON: flatten it here.
+      let bytes = r.bytes;
+      if (asCsv && !r.type.includes('csv'))
+        bytes = Buffer.from(`\uFEFF${jsonToCsv(JSON.parse(r.text))}`, 'utf8');
       if (format === 'xlsx') {
         const out = values.out ?? `${rest[0]}.xlsx`;
-        await writeXlsx(r.text, rest[0], out);
+        await writeXlsx(bytes.toString('utf8'), rest[0], out);
         process.stdout.write(`wrote ${out}\n`);
       } else if (values.out) {
-        await writeFile(values.out, r.bytes);
+        await writeFile(values.out, bytes);
         process.stdout.write(`wrote ${values.out}\n`);
-      } else process.stdout.write(r.bytes);
+      } else process.stdout.write(bytes);
       return 0;
     } finally {
-      await app.stop();
+      await api.close();
     }
   }
   if (cmd === 'backup') {
@@ -126,23 +131,30 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   if (cmd === 'run-job' && rest[0]) {
-    const { app, token } = await openApp();
+    const api = await openApi();
     try {
-      await app.outbox.start();
-      const r = await callApi(app, token, `/api/jobs/${encodeURIComponent(rest[0])}/run`, {
+      const r = await api.call(`/api/jobs/${encodeURIComponent(rest[0])}/run`, {
         method: 'POST',
         body: values.at ? { at: values.at } : {},
       });
       process.stdout.write(`${r.text}\n`);
-      // Deliver what the job queued (local-chat pushes land in /dev/outbox; platforms are sent).
-      await Promise.race([app.outbox.idle(), new Promise((res) => setTimeout(res, 10_000))]);
       return r.status === 200 ? 0 : 1;
     } finally {
-      await app.stop();
+      // Local: deliver what the job queued (local-chat pushes land in /dev/outbox).
+      await api.close();
     }
   }
   process.stderr.write(`${USAGE}\n`);
   return 2;
+}
+
+/** A JSON array of objects → CSV (columns = union of keys; nested values as JSON). */
+export function jsonToCsv(data: unknown): string {
+  const rows = (Array.isArray(data) ? data : [data]) as Record<string, unknown>[];
+  const cols = [...new Set(rows.flatMap((r) => (r && typeof r === 'object' ? Object.keys(r) : [])))];
+  const cell = (v: unknown) =>
+    v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return stringifyCsv([cols, ...rows.map((r) => cols.map((c) => cell(r?.[c])))]);
 }
 
 /** CSV text (as the admin API gives it) → a one-sheet XLSX file. */
