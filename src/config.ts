@@ -8,12 +8,6 @@ import { ConfigError } from './core/errors.ts';
  * Variables and defaults: `../shared/CONTRACT.md` and `.env.example`.
  * @throws {ConfigError} code `config_invalid`, listing every bad variable.
  */
-const bool = (def: boolean) =>
-  z
-    .enum(['on', 'off', 'true', 'false', '1', '0', 'yes', 'no'])
-    .optional()
-    .transform((v) => (v === undefined ? def : ['on', 'true', '1', 'yes'].includes(v)));
-
 const optStr = z
   .string()
   .optional()

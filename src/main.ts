@@ -310,11 +310,15 @@ async function main(): Promise<void> {
   let app: App;
   try {
     app = await createApp({ config: cfg, log });
+  } catch (e) {
+    process.stderr.write(`rollout-bot cannot start: ${startError(e)}\n`);
+    process.exit(1);
+  }
+  try {
     await app.start();
   } catch (e) {
-    process.stderr.write(
-      `rollout-bot cannot start: ${e instanceof BotError ? e.message : String((e as Error)?.stack ?? e)}\n`,
-    );
+    process.stderr.write(`rollout-bot cannot start: ${startError(e)}\n`);
+    await app.stop().catch(() => undefined);
     process.exit(1);
   }
   let url: string;

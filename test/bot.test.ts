@@ -84,11 +84,12 @@ describe('bot core', () => {
     expect((await bot.dispatch(wecomMsg('x1', 'inc'))).status).toBe('done');
   });
 
-  it('never feeds a group mention to the sender\'s 1:1 flow', async () => {
+  it("never feeds a group mention to the sender's 1:1 flow", async () => {
     const flow: Feature = {
       name: 'flow',
       async handle(stage, input, ctx) {
-        if (stage === 'flow') return handled({ text: `flow got ${input.kind === 'text' ? input.text : '?'}` });
+        if (stage === 'flow')
+          return handled({ text: `flow got ${input.kind === 'text' ? input.text : '?'}` });
         if (input.kind === 'text' && input.text === 'start') {
           ctx.session.active = { feature: 'flow', data: {} };
           return handled({ text: 'started' });

@@ -9,7 +9,13 @@ let stream: DingtalkStream | undefined;
 /** A logger that records warnings. */
 function recordingLog(): Logger & { warnings: Array<{ msg: string; data?: Record<string, unknown> }> } {
   const warnings: Array<{ msg: string; data?: Record<string, unknown> }> = [];
-  return { warnings, debug() {}, info() {}, error() {}, warn: (msg, data) => void warnings.push({ msg, data }) };
+  return {
+    warnings,
+    debug() {},
+    info() {},
+    error() {},
+    warn: (msg, data) => void warnings.push({ msg, data }),
+  };
 }
 
 beforeAll(() => {
@@ -47,11 +53,21 @@ describe('DingTalk Stream: malformed frames from the gateway', () => {
       const socket = gw.socket;
       if (!socket) throw new Error('not connected');
       // Not JSON; JSON but not a frame; a CALLBACK without headers; a SYSTEM frame without headers.
-      for (const bad of ['not json{', 'null', '[]', '42', '{"type":"CALLBACK"}', '{"type":"SYSTEM","headers":7}'])
+      for (const bad of [
+        'not json{',
+        'null',
+        '[]',
+        '42',
+        '{"type":"CALLBACK"}',
+        '{"type":"SYSTEM","headers":7}',
+      ])
         socket.send(bad);
       gw.pushCallback(STREAM_TOPICS.robot, 'good-1', { msgId: 'm1', text: { content: '你好' } });
       await waitFor(() => gw.ackFor('good-1') && got.length === 1, 3000, 'the good frame');
-      expect(got[0]).toEqual({ topic: STREAM_TOPICS.robot, data: { msgId: 'm1', text: { content: '你好' } } });
+      expect(got[0]).toEqual({
+        topic: STREAM_TOPICS.robot,
+        data: { msgId: 'm1', text: { content: '你好' } },
+      });
       expect(uncaught).toEqual([]);
       // Same connection: never dropped, no reconnect.
       expect(stream.connected).toBe(true);

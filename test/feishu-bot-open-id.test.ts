@@ -101,10 +101,12 @@ describe('feishu without FEISHU_BOT_OPEN_ID', () => {
       s.post(event('g2', 'group', '@_user_1 帮助', [['@_user_1', 'ou_bot']])),
     ]);
     await settle();
-    await s.post(event('g3', 'group', '@_user_2 你看 @_user_1 密码', [
-      ['@_user_1', 'ou_bot'],
-      ['@_user_2', 'ou_zhangsan'],
-    ]));
+    await s.post(
+      event('g3', 'group', '@_user_2 你看 @_user_1 密码', [
+        ['@_user_1', 'ou_bot'],
+        ['@_user_2', 'ou_zhangsan'],
+      ]),
+    );
     await s.post(event('g4', 'group', '@_user_1 收到', [['@_user_1', 'ou_zhangsan']]));
     await s.post(event('d1', 'p2p', '调研'));
     await settle();

@@ -23,12 +23,20 @@ describe('feishu API timeout', () => {
     nock(BASE)
       .post('/open-apis/auth/v3/tenant_access_token/internal')
       .reply(200, { code: 0, tenant_access_token: 't', expire: 7200 });
-    nock(BASE).post(/\/open-apis\/im\/v1\/messages/).delay(5_000).reply(200, { code: 0, data: { message_id: 'om' } });
+    nock(BASE)
+      .post(/\/open-apis\/im\/v1\/messages/)
+      .delay(5_000)
+      .reply(200, { code: 0, data: { message_id: 'om' } });
     const started = Date.now();
     const err = await api.sendMessage({ type: 'open_id', id: 'ou' }, text).catch((e: unknown) => e);
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(err).toBeInstanceOf(PlatformApiError);
-    expect(err).toMatchObject({ platform: 'feishu', method: 'im/v1/messages', retryable: true, tokenInvalid: false });
+    expect(err).toMatchObject({
+      platform: 'feishu',
+      method: 'im/v1/messages',
+      retryable: true,
+      tokenInvalid: false,
+    });
     expect((err as Error).message).toContain('timeout after 50 ms');
   });
 
@@ -49,7 +57,9 @@ describe('feishu API timeout', () => {
     nock(BASE)
       .post('/open-apis/auth/v3/tenant_access_token/internal')
       .reply(200, { code: 0, tenant_access_token: 't', expire: 7200 });
-    nock(BASE).post(/\/open-apis\/im\/v1\/messages/).reply(200, '<html>gateway</html>');
+    nock(BASE)
+      .post(/\/open-apis\/im\/v1\/messages/)
+      .reply(200, '<html>gateway</html>');
     await expect(api.sendMessage({ type: 'open_id', id: 'ou' }, text)).rejects.toMatchObject({
       retryable: true,
       status: 200,

@@ -19,7 +19,10 @@ describe('slack API timeout', () => {
 
   it('chat.postMessage with no answer fails fast as a retryable PlatformApiError', async () => {
     const api = new SlackApi(API, 'xoxb-1', { timeoutMs: 50 });
-    nock('https://slack-timeout.test').post('/api/chat.postMessage').delay(5_000).reply(200, { ok: true, ts: '1.2' });
+    nock('https://slack-timeout.test')
+      .post('/api/chat.postMessage')
+      .delay(5_000)
+      .reply(200, { ok: true, ts: '1.2' });
     const started = Date.now();
     const err = await api.postMessage({ channel: 'C1', text: 'hi' }).catch((e: unknown) => e);
     expect(Date.now() - started).toBeLessThan(2_000);
@@ -30,7 +33,10 @@ describe('slack API timeout', () => {
 
   it('an answer within the timeout still succeeds', async () => {
     const api = new SlackApi(API, 'xoxb-1', { timeoutMs: 2_000 });
-    nock('https://slack-timeout.test').post('/api/chat.postMessage').delay(10).reply(200, { ok: true, ts: '1.2' });
+    nock('https://slack-timeout.test')
+      .post('/api/chat.postMessage')
+      .delay(10)
+      .reply(200, { ok: true, ts: '1.2' });
     expect(await api.postMessage({ channel: 'C1', text: 'hi' })).toBe('1.2');
   });
 });

@@ -37,7 +37,9 @@ export function needsBotOpenId(body: Record<string, unknown>): boolean {
   const header = (body.header ?? {}) as { event_type?: string };
   const msg = ((body.event ?? {}) as { message?: { chat_type?: string; mentions?: unknown[] } }).message;
   return (
-    header.event_type === 'im.message.receive_v1' && msg?.chat_type === 'group' && (msg.mentions ?? []).length > 0
+    header.event_type === 'im.message.receive_v1' &&
+    msg?.chat_type === 'group' &&
+    (msg.mentions ?? []).length > 0
   );
 }
 

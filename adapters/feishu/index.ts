@@ -81,9 +81,12 @@ export function createFeishuAdapter(
           retryAt = clock.now() + BOT_ID_RETRY_MS;
           if (!warned) {
             warned = true;
-            log.warn('feishu: cannot learn the bot open_id (set FEISHU_BOT_OPEN_ID); group messages ignored', {
-              error: String((e as Error)?.message ?? e),
-            });
+            log.warn(
+              'feishu: cannot learn the bot open_id (set FEISHU_BOT_OPEN_ID); group messages ignored',
+              {
+                error: String((e as Error)?.message ?? e),
+              },
+            );
           }
           return undefined;
         },

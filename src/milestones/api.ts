@@ -44,7 +44,10 @@ export function planView(plan: Plan, calendar: WorkCalendar, today: Ymd): PlanVi
  * - `GET /milestones` — JSON array of plans, each milestone with `id` and `status`
  *   (`open` | `done` | `overdue` | `escalated`);
  * - `POST /milestones/plans` — body `{title, start, template?, milestones?, owner?, sponsor?, id?}`
- *   (CONTRACT.md); 201 with the plan (and `warnings` for owners not in the roster); 400
+ *   (CONTRACT.md; `owner`/`sponsor`/`id` are optional extensions, `owner` the default owner of
+ *   template milestones). A milestone nobody owns is created without `owner`; its reminders go
+ *   to `PROJECT_GROUP`. Template ids are the `id` in each `flows/milestones/*.yaml` (shipped:
+ *   `default`, `pilot`). 201 with the plan (and `warnings` for people not in the roster); 400
  *   `{"error": {"code": "bad_request", "message", "reasons": string[]}}` naming every problem; 409
  *   when `id` is taken;
  * - `GET /milestones/plans/:id` — one plan (404 when unknown);
@@ -91,7 +94,9 @@ export function createMilestonesApi(opts: MilestonesApiOptions): Router {
       return;
     }
     const known = new Set((await readRoster(opts.store)).map((p) => p.userKey));
-    const people = new Set(plan.milestones.flatMap((m) => [m.owner, ...(m.sponsor ? [m.sponsor] : [])]));
+    const people = new Set(
+      plan.milestones.flatMap((m) => [m.owner, m.sponsor].filter((k): k is string => k !== undefined)),
+    );
     const warnings = [...people]
       .filter((k) => !known.has(k))
       .map((k) => `${k} is not in the roster yet (reminders still go to that address)`);

@@ -25,7 +25,7 @@ import { formatDate } from './dates.ts';
 import { rosterIndex } from './job.ts';
 import { M } from './messages.ts';
 import { listPlans, milestoneStatus, overdueDays, type Plan } from './plans.ts';
-import { msTitle } from './render.ts';
+import { msTitle, ownerName } from './render.ts';
 
 /** Dependencies and settings of {@link createDigestJob}. */
 export interface DigestJobOptions {
@@ -64,7 +64,7 @@ export function renderPlanDigest(
   const sections: string[] = [];
   for (const plan of plans) {
     const item = (m: Plan['milestones'][number]) =>
-      t(loc, M.digestItem, { title: msTitle(m, loc), owner: nameOf(m.owner), date: date(m.due) });
+      t(loc, M.digestItem, { title: msTitle(m, loc), owner: ownerName(m, loc, nameOf), date: date(m.due) });
     const done = plan.milestones.filter(
       (m) => m.doneAt !== undefined && m.doneAt > at - WEEK_MS && m.doneAt <= at,
     );
@@ -85,7 +85,7 @@ export function renderPlanDigest(
             .map((m) =>
               t(loc, M.digestOverdueItem, {
                 title: msTitle(m, loc),
-                owner: nameOf(m.owner),
+                owner: ownerName(m, loc, nameOf),
                 date: date(m.due),
                 days: overdueDays(calendar, m, today),
               }),

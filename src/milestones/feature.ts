@@ -9,7 +9,7 @@ import { addressOf } from './address.ts';
 import { formatDate, parseDateInput } from './dates.ts';
 import { M } from './messages.ts';
 import { type Milestone, PLANS, type Plan } from './plans.ts';
-import { msTitle, renderPlan } from './render.ts';
+import { msTitle, ownerName, renderPlan } from './render.ts';
 
 /** Dependencies of {@link createMilestoneFeature}. */
 export interface MilestoneFeatureOptions {
@@ -27,7 +27,7 @@ interface DelayFlow {
 
 /**
  * The `milestone` feature: the buttons of milestone reminders.
- * - `milestone:done:<planId>:<msId>` marks it done (owner or sponsor);
+ * - `milestone:done:<planId>:<msId>` marks it done (owner or sponsor; anyone when it has no owner);
  * - `milestone:delay:<planId>:<msId>` asks for a new date (a small flow: `2026-03-05`, `3月5日`,
  *   `3/5`; `取消` keeps the date), records the slip and tells the sponsor;
  * - `milestone:plan:<planId>` shows the plan with each milestone's status.
@@ -53,7 +53,9 @@ export function createMilestoneFeature(opts: MilestoneFeatureOptions): Feature {
     return m ? { plan, m } : undefined;
   }
 
-  const mayChange = (ctx: TurnContext, m: Milestone) => ctx.userKey === m.owner || ctx.userKey === m.sponsor;
+  /** The owner or sponsor; anyone when the milestone has no owner (its nudges went to the group). */
+  const mayChange = (ctx: TurnContext, m: Milestone) =>
+    !m.owner || ctx.userKey === m.owner || ctx.userKey === m.sponsor;
 
   async function onAction(ctx: TurnContext, value: string): Promise<Outcome> {
     const [, kind, planId, msId] = value.split(':');
@@ -63,7 +65,7 @@ export function createMilestoneFeature(opts: MilestoneFeatureOptions): Feature {
       if (!found) return handled({ text: t(loc, M.gone) });
       const nameOf = await names(
         ctx,
-        found.plan.milestones.map((m) => m.owner),
+        found.plan.milestones.flatMap((m) => (m.owner ? [m.owner] : [])),
       );
       return handled(renderPlan(found.plan, loc, nameOf, opts.calendar, today(ctx)));
     }
@@ -73,7 +75,9 @@ export function createMilestoneFeature(opts: MilestoneFeatureOptions): Feature {
     const { plan, m } = found;
     const title = msTitle(m, loc);
     if (!mayChange(ctx, m))
-      return handled({ text: t(loc, M.notYours, { title, owner: (await names(ctx, [m.owner]))(m.owner) }) });
+      return handled({
+        text: t(loc, M.notYours, { title, owner: ownerName(m, loc, await names(ctx, m.owner ? [m.owner] : [])) }),
+      });
     if (m.doneAt !== undefined) return handled({ text: t(loc, M.alreadyDone, { title }) });
     if (kind === 'done') {
       m.doneAt = ctx.now;

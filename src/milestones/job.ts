@@ -23,7 +23,10 @@ export interface MilestonesJobOptions {
   /** Default `0 9 * * *` (daily 09:00), working days only. */
   cron?: string;
   quiet?: QuietHours;
-  /** `PROJECT_GROUP`: gets escalations of milestones without a sponsor. */
+  /**
+   * `PROJECT_GROUP` (user key or `<platform>:group:<chatId>`): gets the escalations of milestones
+   * without a sponsor, and the reminders of milestones without an owner.
+   */
   projectGroup?: string;
   log?: Logger;
 }
@@ -36,10 +39,13 @@ export function rosterIndex(roster: readonly RosterPerson[]): Map<UserKey, Roste
 /**
  * The `milestones` job (DOMAIN.md §4): on each working day, owners get reminders at T-3 and T-1
  * working days, on the due day, and daily for up to 3 overdue working days; then the sponsor
- * (or `PROJECT_GROUP` when there is none) gets one escalation. Reads plans only (statuses are
- * derived); every message has a dedupe key (`milestone:<planId>:<msId>:<kind>:<ymd>`), so a
- * rerun of the same `at` queues nothing. A run on a non-working day does nothing.
- * @returns `{sent, skipped, byKind}`.
+ * (or `PROJECT_GROUP` when there is none) gets one escalation. A milestone without an owner has
+ * its reminders sent to `PROJECT_GROUP`; without one they are skipped and counted in
+ * `unassigned`. Reads plans only (statuses are derived); every message has a dedupe key
+ * (`milestone:<planId>:<msId>:<kind>:<ymd>`), so a rerun of the same `at` queues nothing. A run
+ * on a non-working day does nothing.
+ * @returns `{sent, skipped, byKind, unassigned?}` (`unassigned`: reminders skipped for want of
+ *   an owner and a `PROJECT_GROUP`).
  */
 export function createMilestonesJob(opts: MilestonesJobOptions): Job {
   const log = opts.log ?? silentLogger;
@@ -56,16 +62,21 @@ export function createMilestonesJob(opts: MilestonesJobOptions): Job {
       const nameOf = (k: UserKey) => people.get(k)?.name ?? k;
       const items: OutboxItemInput[] = [];
       const byKind: Partial<Record<NudgeKind, number>> = {};
+      let unassigned = 0;
       for (const plan of await listPlans(opts.store)) {
         for (const m of plan.milestones) {
           const nudge = nudgeFor(opts.calendar, m, today);
           if (!nudge) continue;
-          const target = nudge.kind === 'escalate' ? (m.sponsor ?? opts.projectGroup) : m.owner;
+          const target =
+            nudge.kind === 'escalate' ? (m.sponsor ?? opts.projectGroup) : (m.owner ?? opts.projectGroup);
           if (!target) {
-            log.warn('milestone overdue but no sponsor or PROJECT_GROUP to escalate to', {
-              plan: plan.id,
-              milestone: m.id,
-            });
+            if (!m.owner && nudge.kind !== 'escalate') unassigned++;
+            log.warn(
+              nudge.kind === 'escalate'
+                ? 'milestone overdue but no sponsor or PROJECT_GROUP to escalate to'
+                : 'milestone has no owner and PROJECT_GROUP is not set: reminder skipped',
+              { plan: plan.id, milestone: m.id, kind: nudge.kind },
+            );
             continue;
           }
           const person = people.get(target);
@@ -86,7 +97,7 @@ export function createMilestonesJob(opts: MilestonesJobOptions): Job {
       const res = items.length ? await opts.outbox.enqueue(items) : { queued: 0, skipped: 0 };
       const sent = items.length - res.skipped;
       log.info('milestones job ran', { at: new Date(at).toISOString(), sent, skipped: res.skipped });
-      return { sent, skipped: res.skipped, byKind };
+      return { sent, skipped: res.skipped, byKind, ...(unassigned ? { unassigned } : {}) };
     },
   });
 }

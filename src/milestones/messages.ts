@@ -26,6 +26,12 @@ export const M = defineMessages({
       '⚠️ 里程碑逾期升级：「{title}」（计划「{plan}」）原定 {date}到期，已逾期 {days} 个工作日，负责人 {owner} 已收到 {nudges} 次提醒。',
     en: '⚠️ Milestone escalation: "{title}" (plan "{plan}") was due {date} and is {days} working day(s) overdue; the owner {owner} was reminded {nudges} times.',
   },
+  escalationNoOwner: {
+    'zh-CN':
+      '⚠️ 里程碑逾期升级：「{title}」（计划「{plan}」）原定 {date}到期，已逾期 {days} 个工作日，还没有指定负责人。',
+    en: '⚠️ Milestone escalation: "{title}" (plan "{plan}") was due {date} and is {days} working day(s) overdue; it has no owner yet.',
+  },
+  noOwner: { 'zh-CN': '未指定', en: 'unassigned' },
   btnDone: { 'zh-CN': '已完成', en: 'Done' },
   btnDelay: { 'zh-CN': '申请延期', en: 'Postpone' },
   btnPlan: { 'zh-CN': '查看计划', en: 'View plan' },

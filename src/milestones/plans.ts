@@ -24,7 +24,11 @@ export interface Milestone {
   id: string;
   title: string;
   title_en?: string;
-  owner: UserKey;
+  /**
+   * Who is reminded. Absent when the plan request named nobody: the reminders then go to
+   * `PROJECT_GROUP` (or are skipped and counted as `unassigned`), and anyone may mark it.
+   */
+  owner?: UserKey;
   /** Local date in `BOT_TIMEZONE`. */
   due: Ymd;
   sponsor?: UserKey;
@@ -94,7 +98,11 @@ const ymd = z
   .trim()
   .refine((s) => isYmd(s), { message: 'must be a date YYYY-MM-DD' });
 
-/** `POST /api/milestones/plans` body (contract fields plus optional plan-wide `owner`/`sponsor` and `id`). */
+/**
+ * `POST /api/milestones/plans` body: the contract's `{title, start, template?, milestones?}` plus
+ * optional extensions `id` and plan-wide `owner`/`sponsor` (defaults for milestones that name none).
+ * No owner anywhere is valid: those milestones are created without one.
+ */
 export const PlanInputSchema = z.object({
   id: MilestoneId.optional(),
   title: z.string().trim().min(1, 'title is required'),
@@ -179,13 +187,11 @@ export function buildPlan(
     });
   }
   const milestones: Milestone[] = [];
-  const ownerless: string[] = [];
   for (const d of draft.values()) {
     const owner = d.owner ?? input.owner;
-    if (!owner) ownerless.push(d.id);
     const missing = [!d.title && 'title', !d.due && 'due'].filter(Boolean);
     if (missing.length) reasons.push(`milestones: ${d.id} has no ${missing.join(', ')}`);
-    if (missing.length || !owner) continue;
+    if (missing.length) continue;
     if (d.due! < input.start)
       reasons.push(`milestones: ${d.id} is due ${d.due}, before the plan starts (${input.start})`);
     const sponsor = d.sponsor ?? input.sponsor;
@@ -193,16 +199,12 @@ export function buildPlan(
       id: d.id,
       title: d.title!,
       ...(d.title_en ? { title_en: d.title_en } : {}),
-      owner: owner!,
+      ...(owner ? { owner } : {}),
       due: d.due!,
       ...(sponsor ? { sponsor } : {}),
       slips: [],
     });
   }
-  if (ownerless.length)
-    reasons.push(
-      `owner: ${ownerless.join(', ')} ${ownerless.length > 1 ? 'have' : 'has'} no owner; give "owner": "<userId>" for the whole plan (e.g. "wecom:zhangsan"), or an owner per milestone in "milestones"`,
-    );
   if (reasons.length) return { status: 'invalid', reasons };
   milestones.sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : 0));
   return {

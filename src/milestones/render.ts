@@ -24,6 +24,10 @@ export const planValue = (planId: string) => `milestone:plan:${planId}`;
 /** Display name of a user key (roster name when known). */
 export type NameOf = (key: UserKey) => string;
 
+/** The owner's display name, or 未指定 / unassigned for a milestone without an owner. */
+export const ownerName = (m: Pick<Milestone, 'owner'>, locale: Locale, nameOf: NameOf): string =>
+  m.owner ? nameOf(m.owner) : t(locale, M.noOwner);
+
 /** Milestone title in `locale`. */
 export const msTitle = (m: Milestone, locale: Locale) => pick(locale, m.title, m.title_en);
 
@@ -36,7 +40,10 @@ export function ownerButtons(plan: Plan, m: Milestone, locale: Locale): Button[]
   ];
 }
 
-/** The owner's reminder (T-3, T-1, due, overdue) or the sponsor's escalation. */
+/**
+ * The owner's reminder (T-3, T-1, due, overdue) or the sponsor's escalation. A milestone without
+ * an owner reads 负责人：未指定 (its reminders go to `PROJECT_GROUP`).
+ */
 export function renderNudge(
   plan: Plan,
   m: Milestone,
@@ -49,7 +56,7 @@ export function renderNudge(
   const p = {
     title: msTitle(m, locale),
     plan: plan.title,
-    owner: nameOf(m.owner),
+    owner: ownerName(m, locale, nameOf),
     date: formatDate(m.due, locale, today),
     days: nudge.days,
   };
@@ -66,7 +73,7 @@ export function renderNudge(
       return { text: t(locale, M.overdue, p), buttons: ownerButtons(plan, m, locale) };
     case 'escalate':
       return {
-        text: t(locale, M.escalation, { ...p, nudges: OVERDUE_NUDGE_DAYS }),
+        text: t(locale, m.owner ? M.escalation : M.escalationNoOwner, { ...p, nudges: OVERDUE_NUDGE_DAYS }),
         buttons: [{ label: t(locale, M.btnPlan), value: planValue(plan.id) }],
       };
   }
@@ -93,7 +100,7 @@ export function renderPlan(
       icon: ICON[status],
       title: msTitle(m, locale),
       date: formatDate(m.due, locale, today),
-      owner: nameOf(m.owner),
+      owner: ownerName(m, locale, nameOf),
     });
     return late ? `${line}（+${late}）` : line;
   });

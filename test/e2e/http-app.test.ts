@@ -24,7 +24,9 @@ describe('HTTP app (composition root, real server, lowdb)', () => {
     expect(((await no.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
     const ok = await fetch(`${url}/api/surveys`, { headers: { authorization: 'Bearer admin-secret' } });
     expect(ok.status).toBe(200);
-    expect(((await ok.json()) as { id: string }[]).map((s: { id: string }) => s.id)).toContain('needs-diagnosis');
+    expect(((await ok.json()) as { id: string }[]).map((s: { id: string }) => s.id)).toContain(
+      'needs-diagnosis',
+    );
     const missing = await fetch(`${url}/nowhere`);
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('not_found');
