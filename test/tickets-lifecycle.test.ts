@@ -113,7 +113,9 @@ describe('ticket life cycle through the bot (dev platform, manual clock)', () =>
     expect(u1.at(-1)).toContain('请先清空浏览器缓存再试');
     expect((await ticket(h)).firstResponseAt).toBe(sh('2026-03-02T15:10'));
 
-    // the requester answers back with a plain message; it reaches the handler
+    // the relayed reply carries 回复; tapping it sends the requester's next message to the handler
+    expect((await h.pushed('u1')).at(-1)?.buttons).toEqual([{ label: '回复', value: 'ticket:answer:T1' }]);
+    await h.click('u1', 'ticket:answer:T1');
     const [passed] = await h.say('u1', '清了，还是不行');
     expect(passed.text).toContain('已转给 IT 同事');
     expect((await texts(h, 'it1')).at(-1)).toContain('清了，还是不行');
@@ -225,6 +227,7 @@ describe('ticket life cycle through the bot (dev platform, manual clock)', () =>
     // typed 2 on a text-only platform means 未解决
     const [ack] = await h.say('u1', '2');
     expect(ack.text).toContain('重新打开');
+    expect(ack.buttons).toEqual([{ label: '回复', value: 'ticket:answer:T1' }]);
     expect((await ticket(h)).status).toBe('claimed');
     expect((await texts(h, 'it1')).at(-1)).toContain('还没解决');
   });

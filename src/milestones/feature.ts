@@ -76,7 +76,10 @@ export function createMilestoneFeature(opts: MilestoneFeatureOptions): Feature {
     const title = msTitle(m, loc);
     if (!mayChange(ctx, m))
       return handled({
-        text: t(loc, M.notYours, { title, owner: ownerName(m, loc, await names(ctx, m.owner ? [m.owner] : [])) }),
+        text: t(loc, M.notYours, {
+          title,
+          owner: ownerName(m, loc, await names(ctx, m.owner ? [m.owner] : [])),
+        }),
       });
     if (m.doneAt !== undefined) return handled({ text: t(loc, M.alreadyDone, { title }) });
     if (kind === 'done') {

@@ -71,8 +71,16 @@ export const M = defineMessages({
     en: 'The reply is empty. Send it like this: reply {id} Hello, please…',
   },
   relayToRequester: {
-    'zh-CN': '💬 {who}回复了您的工单 {id}：\n{text}\n\n直接回复这条消息即可继续沟通。',
-    en: '💬 {who} replied to your ticket {id}:\n{text}\n\nJust reply to this message to continue.',
+    'zh-CN': '💬 {who}回复了您的工单 {id}：\n{text}\n\n需要回复请点「回复」，或发送「回复 {id} 您的内容」。',
+    en: '💬 {who} replied to your ticket {id}:\n{text}\n\nTo answer, tap Reply, or send "reply {id} <your text>".',
+  },
+  answerPrompt: {
+    'zh-CN': '请发一条消息，我会转给 IT 同事（工单 {id}）。回复「取消」放弃。',
+    en: 'Send one message and I will pass it to IT (ticket {id}). Reply "cancel" to stop.',
+  },
+  answerCancelled: {
+    'zh-CN': '好的，没有转给 IT 同事。',
+    en: 'OK, nothing was passed to IT.',
   },
   replySent: { 'zh-CN': '已转给提问人（工单 {id}）。', en: 'Sent to the requester (ticket {id}).' },
   relayToHandler: {
@@ -97,8 +105,8 @@ export const M = defineMessages({
     en: 'The requester confirmed ticket {id}; it is closed.',
   },
   reopenedAck: {
-    'zh-CN': '好的，工单 {id} 已重新打开。可以直接回复补充说明，我会转给 IT 同事。',
-    en: 'OK, ticket {id} is reopened. Reply with any details and I will pass them to IT.',
+    'zh-CN': '好的，工单 {id} 已重新打开，IT 同事会继续处理。需要补充说明请点「回复」。',
+    en: 'OK, ticket {id} is reopened and IT will keep working on it. Tap Reply to add details.',
   },
   reopenedToHandler: {
     'zh-CN': '工单 {id} 的提问人反馈问题还没解决，工单已重新打开。\n问题：{question}',
@@ -135,10 +143,13 @@ export const M = defineMessages({
   },
   breach: {
     'zh-CN':
-      '⚠️ 工单 {id} 已超时：{promise}，截止 {due}，仍未回复。\n提问人：{requester}\n处理人：{handler}\n问题：{question}',
-    en: '⚠️ Ticket {id} breached its SLA: {promise}, due {due}, still no reply.\nFrom: {requester}\nHandler: {handler}\nQuestion: {question}',
+      '⚠️ 工单 {id} 超时未回复：首次回复时限 {budget}，截止 {due}，提问人还没有收到回复。\n提问人：{requester}\n问题：{question}\n提交时间：{since}\n处理人：{handlers}',
+    en: '⚠️ Ticket {id} missed its first-reply deadline: {budget}, due {due}; the requester has had no reply yet.\nFrom: {requester}\nQuestion: {question}\nOpened: {since}\nHandlers: {handlers}',
   },
-  unclaimed: { 'zh-CN': '未认领', en: 'unclaimed' },
+  budgetWorking: { 'zh-CN': '{hours} 个工作小时', en: '{hours} working hours' },
+  budgetNatural: { 'zh-CN': '{hours} 小时', en: '{hours} hours' },
+  handlerClaimed: { 'zh-CN': '{who}（已认领）', en: '{who} (claimed)' },
+  handlersUnclaimed: { 'zh-CN': '未认领；已通知 {who}', en: 'unclaimed; notified {who}' },
   bOpen: { 'zh-CN': '转人工', en: 'Ask IT' },
   bClaim: { 'zh-CN': '认领', en: 'Claim' },
   bReply: { 'zh-CN': '回复', en: 'Reply' },
@@ -183,6 +194,18 @@ export function promise(l: Locale, s: TicketSettings): string {
   const hours = String(Number(s.slaHours.toFixed(2)));
   return t(l, s.sla.mode === 'working' ? M.promiseWorking : M.promiseNatural, { hours });
 }
+
+/** `4 个工作小时` / `4 hours`: the first-reply budget, as the handlers' lead reads it. */
+export function budget(l: Locale, s: TicketSettings): string {
+  const hours = String(Number(s.slaHours.toFixed(2)));
+  return t(l, s.sla.mode === 'working' ? M.budgetWorking : M.budgetNatural, { hours });
+}
+
+/** The requester's 回复 button on a relayed handler reply (value `ticket:answer:<id>`). */
+export const answerButton = (l: Locale, id: string): Button => ({
+  label: t(l, M.bReply),
+  value: `ticket:answer:${id}`,
+});
 
 /** The four handler buttons (values `ticket:<verb>:<id>`). */
 export function handlerButtons(

@@ -5,6 +5,7 @@ import type { Locale, OutgoingMessage } from '../core/types.ts';
 import { isHandler, localeOf, pushRequester, pushTo } from './audience.ts';
 import { escalate } from './escalate.ts';
 import {
+  answerButton,
   categoryText,
   formatDue,
   handlerButtons,
@@ -147,6 +148,11 @@ async function claim(ctx: TurnContext, tk: Ticket): Promise<Outcome> {
   });
 }
 
+/**
+ * A handler's words relayed to the requester with a 回复 button (`ticket:answer:<id>`); the
+ * requester's own next message is NOT bound to the ticket (it goes to the FAQ) unless they tap
+ * 回复, type its number (1) or its label, or send `回复 <id> …`.
+ */
 async function handlerReply(ctx: TurnContext, tk: Ticket, text: string): Promise<Outcome> {
   markResponded(tk, ctx.userKey, ctx.now);
   if (tk.status === 'open') tk.status = 'claimed';
@@ -154,7 +160,10 @@ async function handlerReply(ctx: TurnContext, tk: Ticket, text: string): Promise
   saveTicket(ctx.tx, tk);
   setAwaiting(ctx.tx, tk.requester, { id: tk.id, kind: 'answer', since: ctx.now });
   const rl = await localeOf(ctx, tk.requester);
-  pushRequester(ctx, tk, { text: t(rl, M.relayToRequester, { id: tk.id, who: whoText(ctx, rl), text }) });
+  pushRequester(ctx, tk, {
+    text: t(rl, M.relayToRequester, { id: tk.id, who: whoText(ctx, rl), text }),
+    buttons: [answerButton(rl, tk.id)],
+  });
   return reply(t(ctx.locale, M.replySent, { id: tk.id }));
 }
 
@@ -213,5 +222,5 @@ async function reopen(ctx: TurnContext, env: TicketEnv, tk: Ticket): Promise<Out
     text: t(hl, M.reopenedToHandler, { id: tk.id, question: tk.question }),
     buttons: handlerButtons(hl, tk.id, ['reply', 'resolve', 'escalate']),
   }));
-  return reply(t(ctx.locale, M.reopenedAck, { id: tk.id }));
+  return reply(t(ctx.locale, M.reopenedAck, { id: tk.id }), { buttons: [answerButton(ctx.locale, tk.id)] });
 }

@@ -6,7 +6,8 @@ import type { Job, JobRunResult } from '../core/jobs.ts';
 import type { OutboxItemInput } from '../core/outbox.ts';
 import type { Store } from '../core/store.ts';
 import type { Locale } from '../core/types.ts';
-import { formatDue, handlerButtons, M, promise, requesterText } from './messages.ts';
+import { readPerson } from '../lessons/roster-view.ts';
+import { budget, formatDue, handlerButtons, M, requesterText } from './messages.ts';
 import {
   type HandlerTarget,
   isActive,
@@ -47,7 +48,9 @@ export interface TicketSlaJobOptions {
  * - At `remindAt` (75 % of the budget): a reminder to the handlers, dedupe key
  *   `ticket:<id>:remind:<handler>`.
  * - At `dueAt` with no first response: a nudge to `TICKET_LEAD` (dedupe key `ticket:<id>:breach`;
- *   without a lead, to the handlers, `ticket:<id>:breach:<handler>`) and the breach recorded
+ *   without a lead, to the handlers, `ticket:<id>:breach:<handler>`) written for the lead — the
+ *   ticket, who asked what and since when, the budget and deadline, who the handlers are — with
+ *   the buttons a handler has (认领 while unclaimed, 回复 / 解决 / 升级); the breach is recorded
  *   (collection `ticket-sla`). A run past `dueAt` skips the now-pointless reminder.
  * Exactly once: messages are queued first (the outbox skips used dedupe keys), then the mark
  * is written; a crash in between re-queues nothing on the next run.
@@ -90,6 +93,20 @@ export function createTicketSlaJob(opts: TicketSlaJobOptions): Job {
     return items;
   }
 
+  /** `张工（dev:zhang）` when the roster knows the name, else the key (a group stays its key). */
+  const nameOf = async (l: Locale, key: string): Promise<string> => {
+    const name = (await readPerson(store, key))?.name;
+    if (!name || name === key) return key;
+    return l === 'en' ? `${name} (${key})` : `${name}（${key}）`;
+  };
+
+  /** Who handles it: the claimer, or every level-two target that was told. */
+  async function handlersText(l: Locale, tk: Ticket): Promise<string> {
+    if (tk.handler) return t(l, M.handlerClaimed, { who: await nameOf(l, tk.handler) });
+    const told = await Promise.all(levelTwoTargets(settings, tk).map((h) => nameOf(l, h.key)));
+    return t(l, M.handlersUnclaimed, { who: told.join(l === 'en' ? ', ' : '、') });
+  }
+
   async function breach(tk: Ticket, atMs: number): Promise<OutboxItemInput[]> {
     const to = settings.lead ? [parseHandler(settings.lead)] : levelTwoTargets(settings, tk);
     const items: OutboxItemInput[] = [];
@@ -101,13 +118,15 @@ export function createTicketSlaJob(opts: TicketSlaJobOptions): Job {
         message: {
           text: t(l, M.breach, {
             id: tk.id,
-            promise: promise(l, settings),
+            budget: budget(l, settings),
             due: formatDue(l, tk.dueAt, settings.sla.tz),
             requester: requesterText(tk),
-            handler: tk.handler ?? t(l, M.unclaimed),
             question: tk.question,
+            since: formatDue(l, tk.createdAt, settings.sla.tz),
+            handlers: await handlersText(l, tk),
           }),
-          buttons: handlerButtons(l, tk.id),
+          // what a handler has at this point: 认领 only while nobody has claimed it
+          buttons: handlerButtons(l, tk.id, tk.handler ? ['reply', 'resolve', 'escalate'] : undefined),
         },
         idempotencyKey: key,
         dedupeKey: key,
