@@ -122,6 +122,24 @@ describe('bot core', () => {
     expect((await h.say('u', '甲'))[0].text).toBe('clicked count:a');
   });
 
+  it('maps a typed number to the buttons of a newer push rather than an older reply', async () => {
+    const clock = new ManualClock(Date.parse('2026-03-02T01:00:00Z'));
+    const h = await createHarness({ features: [counter], clock });
+    await h.say('u', 'menu');
+    clock.advance(60_000);
+    await h.outbox.enqueue([
+      {
+        to: { platform: 'dev', userId: 'u', chatType: 'direct' },
+        message: { text: 'please confirm', buttons: [{ label: '好', value: 'count:x' }] },
+        idempotencyKey: 'p1',
+      },
+    ]);
+    clock.advance(60_000);
+    expect((await h.say('u', '1'))[0].text).toBe('clicked count:x');
+    clock.advance(31 * 60_000);
+    expect((await h.say('u', '1'))[0].text).not.toContain('clicked');
+  });
+
   it('answers anything else with help, in the user locale', async () => {
     const h = await createHarness({ features: [counter] });
     const [zh] = await h.say('u', '你好呀');

@@ -154,7 +154,7 @@ describe('needs-diagnosis, whole conversations', () => {
 
   it('a trading company: traditional characters, label and numeral forms, its own questions and bundle', async () => {
     await start();
-    await say('wang', '问卷'); // alias of 调研
+    await say('wang', '調研'); // traditional form of 调研
     let r = await say('wang', '商貿型');
     expect(r.text).toMatch(/^\(2\/14\) 员工人数/);
     await say('wang', '一百二十');

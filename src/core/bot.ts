@@ -4,9 +4,9 @@ import { parseCommand } from './commands.ts';
 import type { Feature, Input, Outcome, Push, Session, TurnContext, TurnTx } from './feature.ts';
 import { defineMessages, t } from './i18n.ts';
 import { KeyedQueue } from './keyed-queue.ts';
-import type { Outbox } from './outbox.ts';
+import { OFFERED_BUTTONS, type Outbox } from './outbox.ts';
 import type { Store, StoreOp } from './store.ts';
-import type { Clock, IncomingMessage, Locale, OutgoingMessage } from './types.ts';
+import type { Button, Clock, IncomingMessage, Locale, OutgoingMessage } from './types.ts';
 import { directAddress, systemClock, userKeyOf } from './types.ts';
 
 /** How long a platform message id is remembered for dedupe: 48 h (issue asks ≥ 24 h). */
@@ -179,17 +179,16 @@ export class Bot {
 
     // A flow lives in the user's 1:1 chat: a group mention never answers it (nor its buttons).
     const flowActive = Boolean(session.active) && !message.group;
-    // A typed number or label standing for one of the last offered buttons (outside flows).
-    if (
-      input.kind === 'text' &&
-      !session.active &&
-      !message.group &&
-      session.buttons?.length &&
-      ctx.now - session.updatedAt < BUTTONS_TTL_MS
-    ) {
+    // A typed number or label standing for one of the newest offered buttons (outside flows):
+    // those of the last reply, or of a later push (ticket confirmation, lesson quiz…).
+    if (input.kind === 'text' && !session.active && !message.group) {
+      const fresh = (at: number) => ctx.now - at < BUTTONS_TTL_MS;
+      let offered = session.buttons?.length && fresh(session.updatedAt) ? session.buttons : undefined;
+      const pushed = await this.store.get<{ at: number; buttons: Button[] }>(OFFERED_BUTTONS, ctx.userKey);
+      if (pushed && fresh(pushed.at) && pushed.at > session.updatedAt) offered = pushed.buttons;
       const s = input.text.normalize('NFKC').trim();
       const n = /^\d+$/.test(s) ? Number(s) : Number.NaN;
-      const b = session.buttons[n - 1] ?? session.buttons.find((x) => x.label === s);
+      const b = offered?.[n - 1] ?? offered?.find((x) => x.label === s);
       if (b) input = { kind: 'action', value: b.value };
     }
 

@@ -58,6 +58,8 @@ export interface OutboxOptions {
 const COL = 'outbox';
 const DEAD = 'outbox-dead';
 const KEYS = 'outbox-keys';
+/** Collection of the newest buttons sent to each user (`<platform>:<userId>` → {at, buttons}). */
+export const OFFERED_BUTTONS = 'offered-buttons';
 
 /** Outbox counters for `/metrics`. */
 export interface OutboxStats {
@@ -170,9 +172,22 @@ export class Outbox {
         });
       });
     }
+    // Remember the newest buttons each user was offered, so a typed number can stand for one
+    // (see Bot: text-only platforms and users who type instead of tapping).
+    const offered = new Map<string, StoreOp>();
+    for (const i of items)
+      if (i.message.buttons?.length && i.to.userId && i.to.chatType !== 'group')
+        offered.set(`${i.to.platform}:${i.to.userId}`, {
+          op: 'put',
+          collection: OFFERED_BUTTONS,
+          key: `${i.to.platform}:${i.to.userId}`,
+          value: { at: now, buttons: i.message.buttons },
+          ttlMs: 24 * 3_600_000,
+        });
     try {
       await this.store.batch([
         ...ops,
+        ...offered.values(),
         ...items.map((v) => ({ op: 'put' as const, collection: COL, key: v.id, value: v })),
       ]);
     } catch (e) {
