@@ -119,6 +119,16 @@ describe('FaqIndex ranking', () => {
     expect(r.hits[0].entry.id).toBe('jam');
   });
 
+  it('counts a word found only in the answer text in full towards confidence (default fields)', () => {
+    // 照片 occurs only in the expense answer ("上传发票照片"), 报销 in its questions.
+    const withAnswerWord = index.search('报销照片');
+    const questionOnly = index.search('报销');
+    expect(withAnswerWord.hits[0].entry.id).toBe('expense');
+    expect(withAnswerWord.hits[0].confidence).toBeCloseTo(questionOnly.hits[0].confidence, 5);
+    const half = createFaqIndex(KB, SYNONYMS, { fields: { a: { weight: 1, b: 0.75, strength: 0.5 } } });
+    expect(half.search('报销照片').hits[0].confidence).toBeLessThan(withAnswerWord.hits[0].confidence);
+  });
+
   it('has no terms for greetings and filler', () => {
     expect(index.search('你好').terms).toEqual([]);
     expect(index.search('！！！').hits).toEqual([]);

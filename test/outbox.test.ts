@@ -46,7 +46,10 @@ describe('outbox', () => {
     await outbox.enqueue(Array.from({ length: 25 }, (_, i) => item(robot, `m${i}`)));
     await vi.advanceTimersByTimeAsync(59_000);
     expect(sent.length).toBe(20);
+    // the next 5 go "about a minute later": after the 60 s window plus the 5 % safety margin
     await vi.advanceTimersByTimeAsync(2_000);
+    expect(sent.length).toBe(20);
+    await vi.advanceTimersByTimeAsync(3_000);
     expect(sent.length).toBe(25);
     expect(sent.map((s) => s.text)).toEqual(Array.from({ length: 25 }, (_, i) => `m${i}`));
     // at most 20 in any 60 s window
@@ -90,7 +93,7 @@ describe('outbox', () => {
     await vi.advanceTimersByTimeAsync(10);
     expect(sent.length).toBe(0);
     expect(calls()).toBe(1);
-    await vi.advanceTimersByTimeAsync(1_000);
+    await vi.advanceTimersByTimeAsync(1_100);
     expect(sent.map((s) => s.text)).toEqual(['hello']);
   });
 
@@ -141,6 +144,37 @@ describe('outbox', () => {
     const dead = await outbox.dead();
     expect(dead).toHaveLength(1);
     expect(dead[0].error.errcode).toBe(81013);
+  });
+
+  it('stop() waits for a send in flight, and a store error after an accepted send is not a retry', async () => {
+    const store = new MemoryStore();
+    const outbox = new Outbox({ store });
+    let release: () => void = () => {};
+    const sent: string[] = [];
+    outbox.register({
+      platform: 'dev',
+      async send(_to, m) {
+        await new Promise<void>((r) => {
+          release = r;
+        });
+        sent.push(m.text);
+        return {};
+      },
+    });
+    await outbox.start();
+    await outbox.enqueue([item({ platform: 'dev', userId: 'u' }, 'slow')]);
+    await vi.advanceTimersByTimeAsync(1);
+    let stopped = false;
+    const stopping = outbox.stop().then(() => {
+      stopped = true;
+    });
+    await vi.advanceTimersByTimeAsync(1);
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    expect(sent).toEqual(['slow']);
+    expect(await outbox.pending()).toEqual([]);
+    expect(await outbox.dead()).toEqual([]);
   });
 
   it('a restart with 100 queued messages sends each exactly once', async () => {

@@ -96,6 +96,8 @@ export class Outbox {
   /** Send history per lane, kept after a lane empties so the next burst still respects the window. */
   private readonly limiters = new Map<string, SlidingWindow>();
   private seq = 0;
+  /** Sends and store writes in flight, awaited by {@link stop}. */
+  private readonly inflight = new Set<Promise<unknown>>();
   private running = false;
   private idleWaiters: Array<() => void> = [];
   readonly stats: OutboxStats = { sent: 0, retried: 0, dead: 0, deduped: 0, queued: 0 };
@@ -126,9 +128,11 @@ export class Outbox {
   }
 
   /** Stops sending (queued items stay in the store for the next start). */
+  /** Stops sending; waits for sends and bookkeeping writes in flight (queued items stay in the store). */
   async stop(): Promise<void> {
     this.running = false;
     for (const l of this.lanes.values()) if (l.timer) clearTimeout(l.timer);
+    while (this.inflight.size) await Promise.allSettled([...this.inflight]);
   }
 
   /** Queues messages (jobs, API). Items whose `dedupeKey` was used before are skipped. */
@@ -298,10 +302,12 @@ export class Outbox {
       return;
     }
     l.busy = true;
-    void this.attempt(adapter, head, l).finally(() => {
-      l.busy = false;
-      this.pump(key);
-    });
+    this.track(
+      this.attempt(adapter, head, l).finally(() => {
+        l.busy = false;
+        this.pump(key);
+      }),
+    );
   }
 
   private async attempt(
@@ -311,11 +317,10 @@ export class Outbox {
   ): Promise<void> {
     const now = this.clock.now();
     l.limiter.record(now);
+    let sent = false;
     try {
       await adapter.send(item.to, item.message, { idempotencyKey: item.idempotencyKey });
-      l.items.splice(l.items.indexOf(item), 1);
-      await this.store.delete(COL, item.id);
-      this.stats.sent++;
+      sent = true;
     } catch (e) {
       const err =
         e instanceof PlatformApiError
@@ -365,6 +370,25 @@ export class Outbox {
         this.log.error('message dead-lettered', { lane: item.lane, id: item.id, ...dead.error });
       }
     }
+    if (sent) {
+      // The platform accepted it: free the lane now and remove the item in the background (a
+      // store error here must not count as a failed send, which would send it again).
+      l.items.splice(l.items.indexOf(item), 1);
+      this.stats.sent++;
+      this.track(
+        this.store.delete(COL, item.id).catch((e) =>
+          this.log.error('outbox: could not remove a sent item (it may be sent again after a restart)', {
+            id: item.id,
+            error: String(e),
+          }),
+        ),
+      );
+    }
+  }
+
+  private track(p: Promise<unknown>): void {
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p));
   }
 }
 

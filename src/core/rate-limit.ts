@@ -1,3 +1,7 @@
+/** Extra share of each window kept free of sends (see {@link SlidingWindow.nextAllowed}). */
+export const SAFETY = 0.05;
+const widen = (perMs: number) => perMs + Math.max(20, perMs * SAFETY);
+
 /** A rate limit: at most `max` sends in any window of `perMs` ms. */
 export interface RateLimit {
   max: number;
@@ -12,12 +16,17 @@ export class SlidingWindow {
   private readonly sent: number[] = [];
   constructor(private readonly limits: RateLimit[]) {}
 
-  /** Earliest ms (≥ now) at which one more send is allowed. */
+  /**
+   * Earliest ms (≥ now) at which one more send is allowed. Sends are recorded when they start
+   * but platforms count arrivals, so each window is widened by {@link SAFETY} (5 %, at least
+   * 20 ms): sending exactly at the limit let jitter put max + 1 in the platform's window.
+   */
   nextAllowed(now: number): number {
     let at = now;
     for (const l of this.limits) {
-      const inWindow = this.sent.filter((t) => t > now - l.perMs);
-      if (inWindow.length >= l.max) at = Math.max(at, inWindow[inWindow.length - l.max] + l.perMs);
+      const span = widen(l.perMs);
+      const inWindow = this.sent.filter((t) => t > now - span);
+      if (inWindow.length >= l.max) at = Math.max(at, inWindow[inWindow.length - l.max] + span);
     }
     return at;
   }
@@ -25,13 +34,13 @@ export class SlidingWindow {
   /** Records a send at `now`; forgets sends older than the longest window. */
   record(now: number): void {
     this.sent.push(now);
-    const longest = Math.max(0, ...this.limits.map((l) => l.perMs));
+    const longest = Math.max(0, ...this.limits.map((l) => widen(l.perMs)));
     while (this.sent.length && this.sent[0] <= now - longest) this.sent.shift();
   }
 
   /** True when no send is inside any window any more (the history can be dropped). */
   idle(now: number): boolean {
-    const longest = Math.max(0, ...this.limits.map((l) => l.perMs));
+    const longest = Math.max(0, ...this.limits.map((l) => widen(l.perMs)));
     return this.sent.every((t) => t <= now - longest);
   }
 
