@@ -12,4 +12,5 @@ export * from './core/outbox.ts';
 export * from './core/rate-limit.ts';
 export * from './core/store.ts';
 export * from './core/text.ts';
+export * from './core/token-cache.ts';
 export * from './core/types.ts';

@@ -1,5 +1,5 @@
 import type { Clock, Logger } from '../../src/index.ts';
-import { PlatformApiError, silentLogger, systemClock } from '../../src/index.ts';
+import { PlatformApiError, silentLogger, systemClock, TokenCache } from '../../src/index.ts';
 import { networkError, replyError } from './api-errors.ts';
 import type { RobotMsg, WebhookMsg } from './encode.ts';
 
@@ -42,17 +42,17 @@ export type CardTarget = { openConversationId: string } | { userId: string };
 export class DingtalkApi {
   private readonly clock: Clock;
   private readonly log: Logger;
-  private readonly margin: number;
   private readonly timeout: number;
-  private cached?: { token: string; renewAt: number };
-  private refreshing?: Promise<string>;
+  private readonly tokens: TokenCache;
   /** How many token fetches were made (metrics, tests). */
-  tokenFetches = 0;
+  get tokenFetches(): number {
+    return this.tokens.fetches;
+  }
 
   constructor(private readonly opts: DingtalkApiOptions) {
     this.clock = opts.clock ?? systemClock;
     this.log = opts.log ?? silentLogger;
-    this.margin = opts.tokenMarginMs ?? 5 * 60_000;
+    this.tokens = new TokenCache(() => this.fetchToken(), this.clock, opts.tokenMarginMs ?? 5 * 60_000);
     this.timeout = opts.timeoutMs ?? 10_000;
   }
 
@@ -62,17 +62,12 @@ export class DingtalkApi {
    * @throws {PlatformApiError} method `oauth2/accessToken`.
    */
   accessToken(): Promise<string> {
-    const c = this.cached;
-    if (c && this.clock.now() < c.renewAt) return Promise.resolve(c.token);
-    this.refreshing ??= this.fetchToken().finally(() => {
-      this.refreshing = undefined;
-    });
-    return this.refreshing;
+    return this.tokens.get();
   }
 
   /** Drops `token` if it is still the cached one (a newer token is kept). */
   invalidate(token: string): void {
-    if (this.cached?.token === token) this.cached = undefined;
+    this.tokens.invalidate(token);
   }
 
   /**
@@ -165,8 +160,7 @@ export class DingtalkApi {
     }
   }
 
-  private async fetchToken(): Promise<string> {
-    this.tokenFetches++;
+  private async fetchToken(): Promise<{ token: string; ttlMs: number }> {
     const method = 'oauth2/accessToken';
     const r = (await this.request(method, `${this.opts.apiBase}/v1.0/oauth2/accessToken`, {
       appKey: this.opts.clientId,
@@ -180,10 +174,7 @@ export class DingtalkApi {
         retryable: true,
       });
     const ttlMs = (typeof r.expireIn === 'number' && r.expireIn > 0 ? r.expireIn : 7200) * 1000;
-    // A token shorter-lived than twice the margin is renewed at half its life.
-    const renewAt = this.clock.now() + (ttlMs > 2 * this.margin ? ttlMs - this.margin : ttlMs / 2);
-    this.cached = { token: r.accessToken, renewAt };
-    return r.accessToken;
+    return { token: r.accessToken, ttlMs };
   }
 
   /** One JSON POST; the URL (a sessionWebhook holds a secret) never goes into errors or logs. */

@@ -1,5 +1,5 @@
 import type { Clock, Logger } from '../../src/index.ts';
-import { PlatformApiError, silentLogger, systemClock } from '../../src/index.ts';
+import { PlatformApiError, silentLogger, systemClock, TokenCache } from '../../src/index.ts';
 import type { WecomSendBody } from './encode.ts';
 
 /**
@@ -53,17 +53,17 @@ interface ApiReply {
 export class WecomApi {
   private readonly clock: Clock;
   private readonly log: Logger;
-  private readonly margin: number;
   private readonly timeout: number;
-  private cached?: { token: string; expiresAt: number };
-  private refreshing?: Promise<string>;
-  /** How many `gettoken` calls were made (for metrics and tests). */
-  tokenFetches = 0;
+  private readonly tokens: TokenCache;
+  /** How many token fetches were made (metrics, tests). */
+  get tokenFetches(): number {
+    return this.tokens.fetches;
+  }
 
   constructor(private readonly opts: WecomApiOptions) {
     this.clock = opts.clock ?? systemClock;
     this.log = opts.log ?? silentLogger;
-    this.margin = opts.tokenMarginMs ?? 5 * 60_000;
+    this.tokens = new TokenCache(() => this.fetchToken(), this.clock, opts.tokenMarginMs ?? 5 * 60_000);
     this.timeout = opts.timeoutMs ?? 10_000;
   }
 
@@ -73,19 +73,12 @@ export class WecomApi {
    * @throws {PlatformApiError} method `gettoken` when WeCom refuses or cannot be reached.
    */
   accessToken(): Promise<string> {
-    const c = this.cached;
-    if (c && this.clock.now() < c.expiresAt) return Promise.resolve(c.token);
-    if (!this.refreshing) {
-      this.refreshing = this.fetchToken().finally(() => {
-        this.refreshing = undefined;
-      });
-    }
-    return this.refreshing;
+    return this.tokens.get();
   }
 
-  /** Drops `token` if it is still the cached one (a concurrent refresh is kept). */
+  /** Drops `token` if it is still the cached one (a newer token is kept). */
   invalidate(token: string): void {
-    if (this.cached?.token === token) this.cached = undefined;
+    this.tokens.invalidate(token);
   }
 
   /**
@@ -110,8 +103,7 @@ export class WecomApi {
     };
   }
 
-  private async fetchToken(): Promise<string> {
-    this.tokenFetches++;
+  private async fetchToken(): Promise<{ token: string; ttlMs: number }> {
     const url = `${this.opts.apiBase}/cgi-bin/gettoken?corpid=${encodeURIComponent(this.opts.corpId)}&corpsecret=${encodeURIComponent(this.opts.secret)}`;
     const reply = await this.call('gettoken', url, { method: 'GET' });
     const token = reply.access_token;
@@ -124,10 +116,7 @@ export class WecomApi {
         message: 'no access_token in reply',
       });
     const ttlMs = (typeof reply.expires_in === 'number' ? reply.expires_in : 7200) * 1000;
-    // A short-lived token (never seen, but cheap to handle) is renewed at half its life.
-    const expiresAt = this.clock.now() + (ttlMs > 2 * this.margin ? ttlMs - this.margin : ttlMs / 2);
-    this.cached = { token, expiresAt };
-    return token;
+    return { token, ttlMs };
   }
 
   private post(method: string, token: string, body: unknown): Promise<ApiReply> {
