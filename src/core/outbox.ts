@@ -1,59 +1,22 @@
 import type { Adapter, Logger } from './adapter.ts';
 import { silentLogger } from './adapter.ts';
 import { PlatformApiError } from './errors.ts';
+import {
+  type DeadLetter,
+  laneOf,
+  type OutboxItem,
+  type OutboxItemInput,
+  type OutboxOptions,
+  type RetryPolicy,
+} from './outbox-types.ts';
 import { DEFAULT_LIMITS, type RateLimit, SlidingWindow } from './rate-limit.ts';
 import type { Store, StoreOp } from './store.ts';
 import { splitByBytes, splitByChars } from './text.ts';
-import type { Address, Clock, OutgoingMessage, Platform } from './types.ts';
+import type { Clock, OutgoingMessage, Platform } from './types.ts';
+
+export * from './outbox-types.ts';
+
 import { systemClock } from './types.ts';
-
-/** What callers queue. */
-export interface OutboxItemInput {
-  to: Address;
-  message: OutgoingMessage;
-  /** Stable across retries and restarts (passed to the adapter). */
-  idempotencyKey: string;
-  /** When set, the message is queued at most once per key, ever (e.g. `lesson:dev:u1:wh:scan-in`). */
-  dedupeKey?: string;
-  /** Hold until this instant (ms UTC), e.g. the end of quiet hours. */
-  notBefore?: number;
-}
-
-/** A persisted queued message (collection `outbox`, key = `id`, ascending = send order). */
-export interface OutboxItem extends OutboxItemInput {
-  id: string;
-  lane: string;
-  createdAt: number;
-  attempts: number;
-  nextAttemptAt: number;
-  lastError?: string;
-}
-
-/** A message given up on (collection `outbox-dead`), with the platform's code. */
-export interface DeadLetter extends OutboxItem {
-  failedAt: number;
-  error: { message: string; platform?: string; method?: string; status?: number; errcode?: string | number };
-}
-
-export interface RetryPolicy {
-  /** First backoff, ms. */
-  baseMs: number;
-  /** Backoff cap, ms. */
-  maxMs: number;
-  /** Attempts before a retryable failure is dead-lettered. */
-  maxAttempts: number;
-}
-
-export interface OutboxOptions {
-  store: Store;
-  clock?: Clock;
-  log?: Logger;
-  /** Limits per lane kind (`dingtalk:robot`, `wecom`, …); defaults {@link DEFAULT_LIMITS}. */
-  limits?: Record<string, RateLimit[]>;
-  retry?: Partial<RetryPolicy>;
-  /** Jitter source in [0, 1); injectable for tests. */
-  random?: () => number;
-}
 
 const COL = 'outbox';
 const DEAD = 'outbox-dead';
@@ -390,13 +353,4 @@ export class Outbox {
     this.inflight.add(p);
     void p.finally(() => this.inflight.delete(p));
   }
-}
-
-/**
- * The lane (ordering + rate-limit unit) of an address: `<platform>:robot:<chat>` for custom group
- * robots (`meta.robot`), else `<platform>:<chatId or userId>`.
- */
-export function laneOf(to: Address): string {
-  if (to.meta?.robot) return `${to.platform}:robot:${to.meta.robot}`;
-  return `${to.platform}:${to.chatId ?? to.userId ?? '-'}`;
 }
