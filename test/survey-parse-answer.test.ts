@@ -245,3 +245,21 @@ describe('helpers', () => {
     expect(normalizeAnswer(simplified)).toBe(simplified);
   });
 });
+
+describe('numbers that are not option numbers', () => {
+  const repurchase = q({
+    type: 'single',
+    options: [
+      { value: 'low', label: '不到 20%' },
+      { value: 'mid', label: '20%–50%' },
+      { value: 'high', label: '50% 以上' },
+      { value: 'unknown', label: '不清楚' },
+    ],
+  });
+  it('are re-asked, never read as the start of a label', () => {
+    expect(value(repurchase, '5')).toEqual({ rejected: 'no_such_option' });
+    expect(value(repurchase, '20')).toEqual({ rejected: 'no_such_option' });
+    expect(value(repurchase, '3')).toBe('high');
+    expect(value(repurchase, '不清')).toBe('unknown');
+  });
+});

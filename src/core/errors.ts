@@ -31,7 +31,12 @@ export class BotError extends Error {
 /** Environment configuration is invalid; `issues` lists every problem, each naming its variable. */
 export class ConfigError extends BotError {
   constructor(readonly issues: string[]) {
-    super(ErrorCode.ConfigInvalid, `invalid configuration:\n  ${issues.join('\n  ')}`);
+    super(
+      ErrorCode.ConfigInvalid,
+      issues.length === 1
+        ? `invalid configuration: ${issues[0]}`
+        : `invalid configuration:\n  ${issues.join('\n  ')}`,
+    );
   }
 }
 
@@ -40,7 +45,7 @@ export class ContentError extends BotError {
   constructor(readonly problems: { file: string; line?: number; entry?: string; problem: string }[]) {
     super(
       ErrorCode.ContentInvalid,
-      `invalid content:\n  ${problems
+      `invalid content:${problems.length === 1 ? ' ' : '\n  '}${problems
         .map((p) => `${p.file}${p.line ? `:${p.line}` : ''}: ${p.entry ? `${p.entry}: ` : ''}${p.problem}`)
         .join('\n  ')}`,
     );

@@ -75,6 +75,9 @@ export function createFaqFeature(opts: FaqFeatureOptions): Feature {
     ctx.tx.put(LAST_ASKED, ctx.userKey, last, { ttlMs: LAST_TTL_MS });
 
   const ask = (text: string, ctx: TurnContext): Outcome => {
+    // A bare number or date ("12", "31日") is no question: leave it to help, never answer it.
+    const words = text.normalize('NFKC').replace(/[\d\s\p{P}\p{S}]/gu, '');
+    if ([...words].length < 2) return pass;
     const index = current();
     const result = index.search(text, SUGGEST_COUNT + 2);
     const d = decideFaq(result, opts.thresholds);

@@ -1,3 +1,4 @@
+import { stringify } from 'csv-stringify/sync';
 import express, { type Router } from 'express';
 import { BadRequestError } from '../core/errors.ts';
 import type { Store } from '../core/store.ts';
@@ -25,7 +26,22 @@ export function createRosterApi(o: { store: Store; clock?: Clock }): Router {
       const q = req.query as Record<string, unknown>;
       const role = typeof q.role === 'string' ? q.role : undefined;
       const department = typeof q.department === 'string' ? q.department : undefined;
-      res.json(await listRoster(o.store, { role, department }));
+      const users = await listRoster(o.store, { role, department });
+      if (q.format === 'csv') {
+        // The import format, so an export can be edited and imported back as it is.
+        const rows = users.map((u) => [
+          u.userId,
+          u.name,
+          u.department ?? '',
+          u.roles.join(';'),
+          u.manager ?? '',
+          u.timezone ?? '',
+        ]);
+        const csv = stringify([['userId', 'name', 'department', 'roles', 'manager', 'timezone'], ...rows]);
+        res.type('text/csv; charset=utf-8').send(`\uFEFF${csv}`);
+        return;
+      }
+      res.json(users);
     } catch (e) {
       sendError(res, e);
     }

@@ -131,6 +131,9 @@ function matchOption(
   }
   const exact = options.filter((o) => names(o).includes(s));
   if (exact.length === 1) return { ok: true, option: exact[0] };
+  // A typed number that is not an option's number is never read as the start of a label
+  // ("5" is not "50% 以上"): re-ask instead of storing an answer the user did not mean.
+  if (/^\d/.test(s)) return { ok: false, reason: { code: 'no_such_option', count: options.length } };
   const prefixed = options.filter((o) => names(o).some((name) => name.startsWith(s)));
   if (prefixed.length === 1) return { ok: true, option: prefixed[0] };
   if (prefixed.length > 1)
