@@ -29,7 +29,10 @@ export interface WecomConfig {
 export interface WecomAdapterOptions {
   clock?: Clock;
   log?: Logger;
-  /** Largest callback body accepted (express `limit`, default `1mb`); larger → 413. */
+  /**
+   * Largest callback body accepted, bytes or `512b`/`16kb`/`1mb`/`1gb` (1 kb = 1024 bytes;
+   * default `1mb`); larger → 413. A malformed value throws `RangeError` when the routes mount.
+   */
   bodyLimit?: string | number;
   /** Locale of the adapter's own words (the numbered-choice hint); default zh-CN. */
   locale?: Locale;

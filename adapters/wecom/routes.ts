@@ -12,9 +12,10 @@ export const WECOM_WEBHOOK_PATH = '/webhooks/wecom';
 /**
  * Mounts the WeCom app callback: `GET` URL verification and `POST` encrypted messages.
  *
- * POST: the raw body is read as text; a body that is not the XML envelope → 400, a bad
- * `msg_signature` or ciphertext → 401, and nothing is stored or dispatched for either. A good
- * callback is answered with an empty 200 at once (WeCom drops the connection after 5 s and
+ * POST: the raw body is read as UTF-8 text, at most `bodyLimit` bytes (larger → 413, a
+ * compressed body → 415); a body that is not the XML envelope → 400, a bad `msg_signature` or
+ * ciphertext → 401, and nothing is stored or dispatched for any of them. A good callback is
+ * answered with an empty 200 at once (WeCom drops the connection after 5 s and
  * retries up to 3 times; an empty reply stops retries), then decoded and handed to
  * `ctx.dispatch` without waiting. Nothing after verification can turn into a 5xx: WeCom would
  * only retry it.
@@ -27,10 +28,13 @@ export function mountWecomRoutes(
   ctx: AdapterContext,
   deps: { keys: WecomKeys; log: Logger; bodyLimit: string | number },
 ): void {
+  // Throws RangeError at mount time for a malformed limit (see byteLimit).
   const { keys, log } = deps;
   const limit = byteLimit(deps.bodyLimit);
 
-  router.get(WECOM_WEBHOOK_PATH, (req, res) => {
+  // One layer for both methods: the router matches the path once per request.
+  const route = router.route(WECOM_WEBHOOK_PATH);
+  route.get((req, res) => {
     let echo: string;
     try {
       echo = verifyUrl(keys, req.query);
@@ -42,7 +46,7 @@ export function mountWecomRoutes(
     res.status(200).set('Content-Type', 'text/plain; charset=utf-8').end(echo);
   });
 
-  router.post(WECOM_WEBHOOK_PATH, (req, res) => {
+  route.post((req, res) => {
     readBody(req, limit, (err, body) => {
       if (err) {
         reject(res, err, log);
