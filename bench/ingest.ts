@@ -148,7 +148,8 @@ export const INGEST_TARGETS: IngestTarget[] = [
       const store = new MemoryStore();
       const counts = { handedOff: 0, duplicates: 0 };
       const app = express();
-      const router = express.Router();
+      // Mounted on the app itself, as src/http/server.ts mounts adapter routes.
+      const router = app as unknown as express.Router;
       createWecomAdapter(WECOM).mount?.(router, {
         log: silentLogger,
         // What the bot core does first: claim the platform id, then queue the turn.
@@ -158,7 +159,6 @@ export const INGEST_TARGETS: IngestTarget[] = [
           else counts.duplicates++;
         },
       });
-      app.use(router);
       return { server: await listen(http.createServer(app)), stats: () => counts };
     },
     request: wecomCallback,

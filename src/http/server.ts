@@ -80,9 +80,9 @@ export function createHttpApp(parts: HttpParts): Express {
   app.get('/metrics', (_req, res) => {
     res.type('text/plain; version=0.0.4').send(parts.metrics());
   });
-  const root = express.Router();
-  for (const mount of parts.routes) mount(root);
-  app.use(root);
+  // Webhook routes go on the app itself, without a nested Router layer in front of them (one
+  // bench run showed a large gain, repeated runs 0.64–0.85× vs 0.66–0.69× before: within noise).
+  for (const mount of parts.routes) mount(app as unknown as Router);
   const api = express.Router();
   api.use(requireAdmin(parts.adminToken));
   api.use(express.json({ limit: '1mb' }));
