@@ -116,8 +116,6 @@ export function createDigestJob(opts: DigestJobOptions): Job {
     calendar: opts.calendar,
     async run(at: number): Promise<JobRunResult> {
       const today = localDate(at, opts.tz);
-      if (!opts.calendar.isWorkingDay(today))
-        return { sent: 0, skipped: 0, reason: `${today} is not a working day` };
       const roster = await readRoster(opts.store);
       const people = rosterIndex(roster);
       const nameOf = (k: UserKey) => people.get(k)?.name ?? k;

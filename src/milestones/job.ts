@@ -56,8 +56,6 @@ export function createMilestonesJob(opts: MilestonesJobOptions): Job {
     calendar: opts.calendar,
     async run(at: number): Promise<JobRunResult> {
       const today = localDate(at, opts.tz);
-      if (!opts.calendar.isWorkingDay(today))
-        return { sent: 0, skipped: 0, reason: `${today} is not a working day` };
       const people = rosterIndex(await readRoster(opts.store));
       const nameOf = (k: UserKey) => people.get(k)?.name ?? k;
       const items: OutboxItemInput[] = [];

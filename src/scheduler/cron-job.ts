@@ -1,3 +1,4 @@
+import { localDate } from '../calendar/time.ts';
 import type { WorkCalendar } from '../core/calendar.ts';
 import type { Job, JobRunResult } from '../core/jobs.ts';
 import { compileCron, cronSlots, type SlotFilter, workingDaysOnly } from './cron.ts';
@@ -9,7 +10,10 @@ export interface CronJobOptions {
   cron: string | string[];
   /** IANA zone the expressions are read in (default `BOT_TIMEZONE`, passed by the caller). */
   tz: string;
-  /** When given, only slots on this calendar's working days fire. */
+  /**
+   * When given, only slots on this calendar's working days fire, and a run (also one by hand,
+   * `POST /api/jobs/:name/run`) on a non-working day does nothing: `{sent: 0, reason}`.
+   */
   calendar?: WorkCalendar;
   /** Does one firing; must be idempotent (dedupe keys on every message). */
   run(atMs: number): Promise<JobRunResult>;
@@ -30,6 +34,11 @@ export function createCronJob(opts: CronJobOptions): Job {
       const all = exprs.flatMap((e) => cronSlots(e, opts.tz, fromMs, toMs, filter));
       return [...new Set(all)].sort((a, b) => a - b);
     },
-    run: (atMs) => opts.run(atMs),
+    run: async (atMs) => {
+      const today = localDate(atMs, opts.tz);
+      if (opts.calendar && !opts.calendar.isWorkingDay(today))
+        return { sent: 0, skipped: 0, reason: `${today} is not a working day` };
+      return opts.run(atMs);
+    },
   };
 }

@@ -52,8 +52,6 @@ export function createSurveyRemindersJob(opts: SurveyRemindersJobOptions): Job {
     calendar: opts.calendar,
     async run(at: number): Promise<JobRunResult> {
       const today = localDate(at, opts.tz);
-      if (!opts.calendar.isWorkingDay(today))
-        return { sent: 0, skipped: 0, reason: `${today} is not a working day` };
       const due = (await listAssignments(opts.store)).filter(
         (a) => opts.calendar.addWorkingDays(a.deadline, -1) === today,
       );
