@@ -43,10 +43,10 @@ describe('needs-diagnosis, whole conversations', () => {
     await start();
     let r = await say('zhang', '调研');
     expect(r.text).toContain(
-      '您好！这是「信息化需求诊断」调研，共约 13 题，约 5 分钟。随时回复「取消」可暂停，下次回复「调研」从这里继续。',
+      '您好！这是「信息化需求诊断」调研，共约 14 题，约 5 分钟。随时回复「取消」可暂停，下次回复「调研」从这里继续。',
     );
     expect(r.text).toContain(
-      '(1/13) 贵公司属于哪种类型？\n1. 生产型  2. 商贸型  3. 服务业\n回复数字或选项名称',
+      '(1/14) 贵公司属于哪种类型？\n1. 生产型  2. 商贸型  3. 服务业\n回复数字或选项名称',
     );
     expect(r.text).toContain('可回复：「取消」暂停'); // first question: footer, no 返回 yet
     expect(r.text).not.toContain('「返回」');
@@ -196,7 +196,7 @@ describe('needs-diagnosis, whole conversations', () => {
     let r = await say('amy', 'survey', 'en');
     expect(r.text).toContain('Hello! This is the "IT needs diagnosis" survey');
     expect(r.text).toContain(
-      '(1/13) What kind of business is your company?\n1. Manufacturing\n2. Trade / distribution\n3. Services\n',
+      '(1/14) What kind of business is your company?\n1. Manufacturing\n2. Trade / distribution\n3. Services\n',
     );
     expect(r.buttons?.map((b) => b.label)).toEqual(['Manufacturing', 'Trade / distribution', 'Services']);
     r = await say('amy', 'services', 'en');
@@ -258,8 +258,8 @@ describe('every re-prompt says what is accepted, gives an example, and does not 
   }
 
   it.each([
-    ['company_type', '4', '没有这个选项。请回复 1–3 的数字或选项名称，例如：1', '(1/13)'],
-    ['company_type', '农业', '没有这个选项。请回复 1–3 的数字或选项名称，例如：1', '(1/13)'],
+    ['company_type', '4', '没有这个选项。请回复 1–3 的数字或选项名称，例如：1', '(1/14)'],
+    ['company_type', '农业', '没有这个选项。请回复 1–3 的数字或选项名称，例如：1', '(1/14)'],
     ['staff_count', '0', '请回复 1–2000 之间的数字，例如：30', '(2/14)'],
     ['staff_count', '2.5', '请回复整数，例如：30', '(2/14)'],
     ['tools', '1,12', '没有这个选项。请回复 1–9 的数字，多个用逗号分开，例如：1,3', '(4/14)'],

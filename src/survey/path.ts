@@ -60,7 +60,7 @@ function share(q: Question, values: unknown[]): number {
  * Where the user is: `position` (1-based among asked questions) and `total`, the expected
  * number of questions on their path — exact once every branching answer is known; before
  * that, each undecided question counts with the chance its `when` holds (options equally
- * likely), rounded. `(3/12)` on screen.
+ * likely), rounded up. `(3/12)` on screen.
  */
 export function progress(s: Survey, current: number, answers: Answers): { position: number; total: number } {
   let position = 1;
@@ -79,5 +79,6 @@ export function progress(s: Survey, current: number, answers: Answers): { positi
     p.set(q.id, chance);
     expected += chance;
   }
-  return { position, total: Math.max(position, Math.round(expected)) };
+  // Rounded up: a total that later shrinks reads better than one that grows ((1/13) then (2/14)).
+  return { position, total: Math.max(position, Math.ceil(expected - 1e-9)) };
 }
