@@ -21,6 +21,10 @@ const M = defineMessages({
     'zh-CN': '您好，我是信息化小助手。可以回复：\n{lines}\n或直接输入您的问题。',
     en: 'Hi, I am the rollout assistant. You can reply:\n{lines}\nor just type your question.',
   },
+  noStatus: {
+    'zh-CN': '您目前没有进行中的调研。回复「调研」开始需求诊断，回复「课程」查看微课进度。',
+    en: 'You have no survey in progress. Reply "survey" to start the needs diagnosis, or "lesson" to see your lessons.',
+  },
   unsupported: {
     'zh-CN': '暂时只能看懂文字消息。请用文字描述您的问题，或回复「帮助」。',
     en: 'I can only read text for now. Please type your question, or reply "help".',
@@ -213,6 +217,7 @@ export class Bot {
         if (out.status === 'handled') return out.replies;
       }
     }
+    if (input.kind === 'command' && input.command === 'status') return [{ text: t(ctx.locale, M.noStatus) }];
     return [this.help(ctx.locale)];
   }
 

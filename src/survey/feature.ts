@@ -212,6 +212,19 @@ export function createSurveyFeature(opts: SurveyFeatureOptions): Feature {
       if (stage === 'action') return input.kind === 'action' ? onAction(input.value, ctx) : pass;
       if (stage === 'flow') return onFlow(input, ctx);
       if (input.kind === 'command' && input.command === 'survey') return start(ctx, input.arg);
+      if (input.kind === 'command' && input.command === 'status') {
+        // 进度 outside a survey: say where a paused one stands (else other features / the core answer).
+        for (const s of surveys) {
+          const open = await findUnfinished(ctx.tx, s.id, ctx.userKey);
+          if (open)
+            return handled({
+              text: t(ctx.locale, M.pausedStatus, {
+                title: titleOf(s, ctx.locale),
+                answered: Object.keys(open.value.answers ?? {}).length,
+              }),
+            });
+        }
+      }
       return pass;
     },
   };

@@ -2,6 +2,10 @@ import { defineMessages } from '../core/i18n.ts';
 
 /** Every user-facing survey text, zh-CN first (UX.md: plain, polite, one thing per message). */
 export const M = defineMessages({
+  pausedStatus: {
+    'zh-CN': '您有一份未完成的「{title}」调研，已回答 {answered} 题。回复「调研」从上次的地方继续。',
+    en: 'You have an unfinished "{title}" survey with {answered} answers so far. Reply "survey" to continue where you left off.',
+  },
   help: { 'zh-CN': '「调研」参加信息化需求诊断调研', en: '"survey" — take the needs-diagnosis survey' },
   welcome: {
     'zh-CN':

@@ -52,3 +52,29 @@ describe('regressions found by fresh-clone testing', () => {
     }
   });
 });
+
+describe('进度 outside a survey', () => {
+  let app: App;
+  let url: string;
+  beforeAll(async () => {
+    ({ app, url } = await startApp());
+  });
+  afterAll(async () => {
+    await app.stop();
+  });
+  const say = async (userId: string, text: string) => {
+    const r = await fetch(`${url}/dev/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userId, text }),
+    });
+    return ((await r.json()) as { replies: { text: string }[] }).replies.map((x) => x.text).join('\n');
+  };
+  it('says there is nothing in progress, or where a paused survey stands', async () => {
+    expect(await say('st1', '进度')).toContain('没有进行中的调研');
+    await say('st2', '调研');
+    await say('st2', '生产');
+    await say('st2', '取消');
+    expect(await say('st2', '进度')).toContain('已回答 1 题');
+  });
+});
