@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import type { Router } from 'express';
-import { createDevAdapter } from '../adapters/dev/index.ts';
+import { createDevAdapter, devMessage } from '../adapters/dev/index.ts';
 import { createDingtalkAdapter } from '../adapters/dingtalk/index.ts';
 import { createFeishuAdapter } from '../adapters/feishu/index.ts';
 import { createSlackAdapter } from '../adapters/slack/index.ts';
@@ -125,17 +124,7 @@ async function assemble(
   ];
   const bot = new Bot({ store, outbox, features, clock, log });
 
-  const devTurn: App['devTurn'] = (m) =>
-    bot.dispatch({
-      id: randomUUID(),
-      platform: 'dev',
-      userId: m.userId,
-      address: { platform: 'dev', userId: m.userId, chatType: 'direct' },
-      text: m.text,
-      action: m.action,
-      role: m.role,
-      locale: m.locale,
-    });
+  const devTurn: App['devTurn'] = (m) => bot.dispatch(devMessage(m));
   const adapters: Adapter[] = [createDevAdapter({ store, turn: devTurn, now: () => clock.now() })];
   if (cfg.wecom) adapters.push(createWecomAdapter(cfg.wecom, { clock, log, bodyLimit: cfg.BODY_LIMIT }));
   if (cfg.dingtalk || cfg.DINGTALK_GROUP_WEBHOOK) adapters.push(createDingtalkAdapter(cfg, { clock, log }));

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import type {
   Adapter,
   AdapterContext,
   Address,
+  IncomingMessage,
   OutgoingMessage,
   SendResult,
   Store,
@@ -25,6 +27,32 @@ const ChatBody = z.object({
   locale: z.enum(['zh-CN', 'en']).optional(),
 });
 
+/** A local-chat turn as `POST /dev/chat` takes it. */
+export interface DevTurn {
+  userId: string;
+  text?: string;
+  action?: string;
+  role?: string;
+  locale?: 'zh-CN' | 'en';
+}
+
+/**
+ * The `IncomingMessage` of one local-chat turn. The local chat has no platform message id, so
+ * each turn gets a fresh random one (it is never redelivered).
+ */
+export function devMessage(m: DevTurn): IncomingMessage {
+  return {
+    id: randomUUID(),
+    platform: 'dev',
+    userId: m.userId,
+    address: { platform: 'dev', userId: m.userId, chatType: 'direct' },
+    text: m.text,
+    action: m.action,
+    role: m.role,
+    locale: m.locale,
+  };
+}
+
 export const toReply = (m: OutgoingMessage): Reply => ({
   text: m.title && !m.text.startsWith(m.title) ? `${m.title}\n${m.text}` : m.text,
   ...(m.buttons?.length ? { buttons: m.buttons.map((b) => ({ label: b.label, value: b.value })) } : {}),
@@ -39,13 +67,9 @@ export const toReply = (m: OutgoingMessage): Reply => ({
 export function createDevAdapter(opts: {
   store: Store;
   /** Runs one turn and returns its replies (the bot's dispatch for `dev`). */
-  turn: (msg: {
-    userId: string;
-    text?: string;
-    action?: string;
-    role?: string;
-    locale?: 'zh-CN' | 'en';
-  }) => Promise<
+  turn: (
+    msg: DevTurn,
+  ) => Promise<
     | { status: 'done'; replies: OutgoingMessage[] }
     | { status: 'duplicate' }
     | { status: 'failed'; error: unknown }

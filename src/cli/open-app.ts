@@ -33,9 +33,18 @@ export async function callApi(
   token: string,
   path: string,
   init: { method?: string; body?: unknown } = {},
-): Promise<{ status: number; text: string; bytes: Buffer; type: string }> {
-  const url = await app.listen();
-  const res = await fetch(`${url}${path}`, {
+): Promise<ApiAnswer> {
+  return fetchApi(await app.listen(), token, path, init);
+}
+
+/** One admin API request; the answer's raw bytes are kept. */
+async function fetchApi(
+  base: string,
+  token: string,
+  path: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<ApiAnswer> {
+  const res = await fetch(`${base}${path}`, {
     method: init.method ?? 'GET',
     headers: {
       authorization: `Bearer ${token}`,
@@ -101,23 +110,7 @@ export async function openApi(): Promise<{
     const host = cfg.HOST === '0.0.0.0' ? '127.0.0.1' : cfg.HOST.includes(':') ? `[${cfg.HOST}]` : cfg.HOST;
     const base = `http://${host}:${cfg.PORT}`;
     return {
-      call: async (path, init = {}) => {
-        const res = await fetch(`${base}${path}`, {
-          method: init.method ?? 'GET',
-          headers: {
-            authorization: `Bearer ${cfg.ADMIN_TOKEN}`,
-            ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
-          },
-          body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
-        });
-        const bytes = Buffer.from(await res.arrayBuffer());
-        return {
-          status: res.status,
-          text: bytes.toString('utf8'),
-          bytes,
-          type: res.headers.get('content-type') ?? '',
-        };
-      },
+      call: (path, init) => fetchApi(base, cfg.ADMIN_TOKEN as string, path, init),
       close: async () => {},
       remote: true,
     };

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { createDevAdapter, type Reply, toReply } from '../../adapters/dev/index.ts';
+import { createDevAdapter, type DevTurn, devMessage, type Reply, toReply } from '../../adapters/dev/index.ts';
 import { Bot } from '../../src/core/bot.ts';
 import type { Feature } from '../../src/core/feature.ts';
 import { Outbox } from '../../src/core/outbox.ts';
@@ -34,23 +33,7 @@ export async function createHarness(opts: {
   const store = opts.store ?? new MemoryStore(clock);
   const outbox = new Outbox({ store, clock });
   const bot = new Bot({ store, outbox, features: opts.features, clock });
-  const turn = async (m: {
-    userId: string;
-    text?: string;
-    action?: string;
-    role?: string;
-    locale?: 'zh-CN' | 'en';
-  }) =>
-    bot.dispatch({
-      id: randomUUID(),
-      platform: 'dev',
-      userId: m.userId,
-      address: { platform: 'dev', userId: m.userId, chatType: 'direct' },
-      text: m.text,
-      action: m.action,
-      role: m.role,
-      locale: m.locale,
-    });
+  const turn = async (m: DevTurn) => bot.dispatch(devMessage(m));
   const dev = createDevAdapter({ store, turn, now: () => clock.now() });
   outbox.register(dev);
   await outbox.start();
