@@ -14,3 +14,4 @@ export * from './core/store.ts';
 export * from './core/text.ts';
 export * from './core/token-cache.ts';
 export * from './core/types.ts';
+export * from './http/raw-body.ts';

@@ -103,4 +103,30 @@ describe('decodeWecomMessage', () => {
       decodeWecomMessage('<!DOCTYPE x [<!ENTITY a "b">]><xml><MsgType>text</MsgType></xml>'),
     ).toThrow(BadRequestError);
   });
+
+  it('reads CDATA verbatim (no entity decoding inside), decodes entities outside it', () => {
+    const cdata = decodeWecomMessage(textXml({ msgId: '2', content: 'a &amp; b <i>c</i> ]] >' }));
+    expect(cdata?.text).toBe('a &amp; b <i>c</i> ]] >');
+    const plain = textXml({ msgId: '3', content: 'x' }).replace('<![CDATA[x]]>', '1 &lt; 2 &amp;&#x6C49;');
+    expect(decodeWecomMessage(plain)?.text).toBe('1 < 2 &汉');
+  });
+
+  it('refuses an unclosed element, two roots and a non-xml root; a repeated field reads as absent', () => {
+    expect(() => decodeWecomMessage('<xml><MsgType>text</MsgType><Content>x</xml>')).toThrow(
+      /not closed|well-formed/,
+    );
+    expect(() => decodeWecomMessage('<xml><MsgType>text</MsgType></xml><xml></xml>')).toThrow(
+      BadRequestError,
+    );
+    const twice = textXml({ msgId: '4', content: 'x' }).replace(
+      '<MsgType>',
+      '<MsgType><![CDATA[text]]></MsgType><MsgType>',
+    );
+    expect(() => decodeWecomMessage(twice)).toThrow(/MsgType/);
+  });
+
+  it('cannot be steered through __proto__ elements', () => {
+    const xml = `<xml><__proto__><MsgType>text</MsgType><FromUserName>u</FromUserName><MsgId>9</MsgId></__proto__></xml>`;
+    expect(() => decodeWecomMessage(xml)).toThrow(/MsgType/);
+  });
 });

@@ -1,12 +1,12 @@
-import express, { type Router } from 'express';
-import type { Clock, Logger } from '../../src/index.ts';
+import type { Router } from 'express';
+import { byteLimit, type Clock, type Logger, readRawBody, replyError, replyJson } from '../../src/index.ts';
 import { verifyRobotCallback } from './verify.ts';
 
 /**
  * `POST /webhooks/dingtalk` — the robot callback in HTTP mode (`DINGTALK_MODE=http`).
  * Order: signature headers (401 on failure, before the body is read) → body (400 when it is not
- * JSON; 413 from the body parser when too large) → 200 at once → `onPayload` (the caller
- * dispatches without blocking). A bad request changes nothing.
+ * JSON; 413 when over `bodyLimit`) → `{}` with 200 at once → `onPayload` (the caller dispatches
+ * without blocking). A bad request changes nothing.
  * @see https://open.dingtalk.com/document/orgapp/receive-message
  */
 
@@ -25,37 +25,42 @@ export interface WebhookRouteOptions {
   bodyLimit?: string;
 }
 
-const error = (code: string, message: string) => ({ error: { code, message } });
-
-/** Mounts the route on `router`. */
+/**
+ * Mounts the route on `router`.
+ * @throws {RangeError} at mount time when `bodyLimit` is not a size like `1mb`.
+ */
 export function mountDingtalkWebhook(router: Router, opts: WebhookRouteOptions): void {
-  router.post(
-    DINGTALK_WEBHOOK_PATH,
-    (req, res, next) => {
-      const v = verifyRobotCallback(
-        { timestamp: req.get('timestamp'), sign: req.get('sign') },
-        opts.appSecret,
-        opts.clock.now(),
-      );
-      if (v.ok) return next();
+  const limit = byteLimit(opts.bodyLimit ?? '1mb');
+  router.post(DINGTALK_WEBHOOK_PATH, (req, res) => {
+    const v = verifyRobotCallback(
+      { timestamp: req.get('timestamp'), sign: req.get('sign') },
+      opts.appSecret,
+      opts.clock.now(),
+    );
+    if (!v.ok) {
       opts.log.warn('dingtalk webhook: bad signature', { reason: v.reason });
-      res.status(401).json(error('signature_invalid', `bad signature (${v.reason})`));
-    },
-    express.raw({ type: () => true, limit: opts.bodyLimit ?? '1mb' }),
-    (req, res) => {
+      req.resume();
+      replyError(res, 401, 'signature_invalid', `bad signature (${v.reason})`);
+      return;
+    }
+    readRawBody(req, limit, (err, bytes) => {
+      if (err) {
+        replyError(res, err.status, err.code, err.message);
+        return;
+      }
       let payload: unknown;
       try {
-        payload = JSON.parse(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '');
+        payload = JSON.parse(bytes.toString('utf8'));
       } catch {
-        res.status(400).json(error('bad_request', 'body is not JSON'));
+        replyError(res, 400, 'bad_request', 'body is not JSON');
         return;
       }
       if (!payload || typeof payload !== 'object') {
-        res.status(400).json(error('bad_request', 'body is not a JSON object'));
+        replyError(res, 400, 'bad_request', 'body is not a JSON object');
         return;
       }
-      res.status(200).json({});
+      replyJson(res, 200, {});
       opts.onPayload(payload);
-    },
-  );
+    });
+  });
 }

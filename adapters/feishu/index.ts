@@ -1,14 +1,18 @@
 import { createHash } from 'node:crypto';
-import express, { type Router } from 'express';
+import type { Router } from 'express';
 import {
   type Adapter,
   type AdapterContext,
   type Address,
+  byteLimit,
   type Clock,
   type Config,
   type Logger,
   type OutgoingMessage,
   PlatformApiError,
+  readRawBody,
+  replyError,
+  replyJson,
   SignatureError,
   silentLogger,
   systemClock,
@@ -99,18 +103,16 @@ export function createFeishuAdapter(
   /** Decodes an authenticated event with the bot's open_id, learning it first when needed. */
   const decodeEvent = async (body: Record<string, unknown>) =>
     decodeFeishu(body, needsBotOpenId(body) ? await learnBotOpenId() : botOpenId);
-  const reject = (res: express.Response, status: number, code: string, message: string) =>
-    res.status(status).json({ error: { code, message } });
+  const reject = replyError;
+  const limit = byteLimit(opts.bodyLimit ?? '1mb');
 
   return {
     platform: 'feishu',
     limit: { chars: FEISHU_TEXT_LIMIT },
     mount(router: Router, ctx: AdapterContext) {
-      router.post(
-        '/webhooks/feishu',
-        express.raw({ type: '*/*', limit: opts.bodyLimit ?? '1mb' }),
-        (req, res) => {
-          const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      router.post('/webhooks/feishu', (req, res) =>
+        readRawBody(req, limit, (err, raw) => {
+          if (err) return reject(res, err.status, err.code, err.message);
           let outer: Record<string, unknown>;
           try {
             outer = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
@@ -150,11 +152,11 @@ export function createFeishuAdapter(
               throw new SignatureError('verification token mismatch');
             }
             if (d0.kind === 'challenge') {
-              res.json({ challenge: d0.challenge });
+              replyJson(res, 200, { challenge: d0.challenge });
               return;
             }
             // Card callbacks want a JSON answer within 3 s; `{}` leaves the card as it is.
-            res.status(200).json({});
+            replyJson(res, 200, {});
             void decodeEvent(body)
               .then((d) => {
                 if (d.kind === 'message') return ctx.dispatch(d.message);
@@ -164,9 +166,9 @@ export function createFeishuAdapter(
           } catch (e) {
             if (e instanceof SignatureError) return reject(res, 401, e.code, e.message);
             log.error('feishu: webhook error', { error: String(e) });
-            if (!res.headersSent) res.status(200).json({});
+            replyJson(res, 200, {});
           }
-        },
+        }),
       );
     },
     async send(to: Address, message: OutgoingMessage, sendOpts) {

@@ -63,40 +63,64 @@ export async function createBenchBot(adapter?: Adapter) {
 }
 
 /**
- * An adapter's webhook route on the app's express app, dispatching to a bench bot; with
- * `ackOnly`, `dispatch` only counts (the route's own cost: verify, decode, ack, hand-off).
+ * The ingest hand-off: what {@link Bot.dispatch} does before a turn is queued — claim the
+ * platform message id in a MemoryStore for 48 h (`dedupe/<platform>:<id>`), then count the
+ * message as handed off (or as a duplicate). The turn itself is not run.
  */
-export async function adapterServer(adapter: Adapter, ackOnly = false): Promise<Hosted> {
+export function dedupeSink(): { ctx: AdapterContext; stats: () => Record<string, number> } {
+  const store = new MemoryStore();
+  const counts = { handedOff: 0, duplicates: 0 };
+  return {
+    ctx: {
+      log: silentLogger,
+      dispatch: async (m: IncomingMessage) => {
+        if (
+          await store.claim('dedupe', `${m.platform}:${m.id}`, { at: Date.now() }, { ttlMs: 48 * 3600_000 })
+        )
+          counts.handedOff++;
+        else counts.duplicates++;
+      },
+    },
+    stats: () => ({ ...counts }),
+  };
+}
+
+/**
+ * An adapter's webhook route on the app's express app. `mode`: `'ingest'` (default) hands each
+ * message to {@link dedupeSink} — the ingest path: verify, decode, ack, dedupe, hand-off;
+ * `'bot'` dispatches to a bench bot that runs the whole turn after the ack.
+ */
+export async function adapterServer(adapter: Adapter, mode: 'ingest' | 'bot' = 'ingest'): Promise<Hosted> {
+  if (mode === 'ingest') {
+    const sink = dedupeSink();
+    const app = appWith(adapter, sink.ctx);
+    const { server } = await listen(app, 0, '127.0.0.1');
+    return { server, stats: sink.stats };
+  }
   const b = await createBenchBot(adapter);
-  let handedOff = 0;
-  const ctx: AdapterContext = ackOnly
-    ? {
-        log: silentLogger,
-        dispatch: async () => {
-          handedOff++;
-        },
-      }
-    : b.ctx;
-  const app = createHttpApp({
+  const { server } = await listen(appWith(adapter, b.ctx), 0, '127.0.0.1');
+  return { server, stats: b.stats, pending: b.pending };
+}
+
+function appWith(adapter: Adapter, ctx: AdapterContext) {
+  return createHttpApp({
     routes: [(router) => adapter.mount?.(router, ctx)],
     api: [],
     health: async () => undefined,
     metrics: () => '',
     log: (msg, data) => silentLogger.error(msg, data),
   });
-  const { server } = await listen(app, 0, '127.0.0.1');
-  if (ackOnly) return { server, stats: () => ({ handedOff }) };
-  return { server, stats: b.stats, pending: b.pending };
 }
 
 /**
  * A plain Bolt app on its default `HTTPReceiver` (`POST /slack/events`), single-token mode with
- * the bot ids given (so it never calls `auth.test`). With `handOff`, its `message` listener
- * decodes the event and dispatches it to a bench bot, the same work our Slack route does after
- * its ack; without, the listener does nothing (Bolt's own cost).
+ * the bot ids given (so it never calls `auth.test`). Its `message` listener decodes the event
+ * and hands it on like our Slack route: `'ingest'` to a {@link dedupeSink}, `'bot'` to a bench
+ * bot running the whole turn; `'empty'` does nothing (Bolt's own cost).
  */
-export async function boltServer(handOff: boolean): Promise<Hosted> {
-  const b = handOff ? await createBenchBot() : undefined;
+export async function boltServer(mode: 'ingest' | 'bot' | 'empty'): Promise<Hosted> {
+  const b = mode === 'bot' ? await createBenchBot() : undefined;
+  const sink = mode === 'ingest' ? dedupeSink() : undefined;
   const slack = benchConfig.slack!;
   const app = new App({
     signingSecret: slack.signingSecret,
@@ -109,14 +133,15 @@ export async function boltServer(handOff: boolean): Promise<Hosted> {
   let events = 0;
   app.event('message', async ({ body }) => {
     events++;
-    if (!b) return;
+    const ctx = b?.ctx ?? sink?.ctx;
+    if (!ctx) return;
     const d = decodeEventCallback(body as never);
-    if (d.kind === 'message') void b.ctx.dispatch(d.message);
+    if (d.kind === 'message') void ctx.dispatch(d.message);
   });
   const server = (await app.start({ port: 0, host: '127.0.0.1' } as never)) as http.Server;
   return {
     server,
-    stats: () => ({ events, ...(b ? b.stats() : {}) }),
+    stats: () => ({ events, ...(b ? b.stats() : {}), ...(sink ? sink.stats() : {}) }),
     pending: () => b?.pending() ?? 0,
   };
 }

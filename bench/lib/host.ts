@@ -49,7 +49,12 @@ type Reply = { port?: number; settled?: Settled; stats?: Record<string, number> 
  * @throws {Error} when the child exits before listening.
  */
 export async function spawnHosted(moduleFile: string, name: string): Promise<HostedHandle> {
-  const child = fork(moduleFile, ['--serve', name], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // BENCH_SERVER_FLAGS adds Node/V8 flags to the servers only (e.g. `--cpu-prof`).
+  const extra = (process.env.BENCH_SERVER_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const child = fork(moduleFile, ['--serve', name], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: [...process.execArgv, ...extra],
+  });
   const next = <K extends keyof Reply>(key: K) =>
     new Promise<Reply[K]>((resolve, reject) => {
       const onMessage = (m: Reply) => {
