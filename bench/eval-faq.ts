@@ -5,7 +5,14 @@ import { loadConfig } from '../src/config.ts';
 import { Bot } from '../src/core/bot.ts';
 import { Outbox } from '../src/core/outbox.ts';
 import { ManualClock } from '../src/core/types.ts';
-import { decideFaq, type FaqThresholds } from '../src/faq/decide.ts';
+import {
+  crossValidate,
+  DEFAULT_GRID,
+  fitRule,
+  type LabelledResult,
+  scoreRule,
+} from '../src/faq/calibrate.ts';
+import type { FaqThresholds } from '../src/faq/decide.ts';
 import { createFaqIndex, type FaqIndex } from '../src/faq/faq-index.ts';
 import { createFaqFeature } from '../src/faq/feature.ts';
 import { loadFaqDir, loadFaqFiles } from '../src/faq/load.ts';
@@ -24,11 +31,16 @@ import { MemoryStore } from '../storage/memory.ts';
  * Prints, per kind and overall: top-1 (answered with the expected entry) on paraphrase+noisy;
  * false answers (any entry given as *the* answer) on out_of_scope+near_miss; the expected entry
  * in the answer or the did-you-mean list (top-3 shown); then the misses. A second table compares
- * segmenters and the thesaurus at the retrieval level, each with its own best thresholds.
+ * segmenters and the thesaurus at the retrieval level, each with its own best thresholds, and a
+ * calibration table: the configured rule, the rule fitted on the whole set (≤ 5 % false answers)
+ * and a 2-fold cross-validation by entry (fitted on the questions of even entries, scored on the
+ * odd ones, and vice versa; uncovered questions split by position) — the honest estimate for a
+ * knowledge base the thresholds were not fitted on.
  *
- * Flags: `--kb=<file>` `--queries=<file>` `--flows=<dir>` (thesaurus source) `--no-misses`
- * `--calibrate` (print the threshold sweep). Thresholds come from the environment like the bot
- * (`FAQ_ANSWER_THRESHOLD`, `FAQ_MARGIN`, `FAQ_SUGGEST_FLOOR`).
+ * Flags: `--kb=<file>` `--queries=<file>` `--flows=<dir>` (thesaurus source) `--no-misses`.
+ * Thresholds and confidence weights come from the environment like the bot
+ * (`FAQ_ANSWER_THRESHOLD`, `FAQ_MARGIN`, `FAQ_SUGGEST_FLOOR`, `FAQ_UNKNOWN_PENALTY`,
+ * `FAQ_UNMATCHED_PENALTY`, `FAQ_MARGIN_WEIGHT`).
  */
 
 const EVAL_DIR = join(import.meta.dirname, '..', '..', 'shared', 'eval', 'faq-dev');
@@ -191,35 +203,33 @@ function misses(outcomes: Outcome[]): string[] {
   return lines;
 }
 
-/** Per query, what a threshold sweep needs (retrieval only, no Bot). */
-function features(index: FaqIndex, queries: Query[]) {
-  return queries.map((query) => ({ query, result: index.search(query.q, 5) }));
+/** Per query, what calibration needs (retrieval only, no Bot). */
+function features(index: FaqIndex, queries: Query[]): LabelledResult[] {
+  return queries.map((query, n) => ({ result: index.search(query.q, 5), expect: query.expect, n }));
 }
 
-/**
- * Best top-1 at ≤ 5 % false answers over a threshold grid (answer 0.05–0.6, margin 1–1.5,
- * floor fixed at 0.08) — a fair comparison of variants that each get their own thresholds.
- */
-function sweep(rows: ReturnType<typeof features>) {
-  const ins = rows.filter((r) => r.query.expect);
-  const oos = rows.filter((r) => !r.query.expect);
-  let best = { top1: -1, answer: 0, margin: 1, fa: 0 };
-  for (let a = 0.05; a <= 0.6001; a += 0.01)
-    for (let m = 1; m <= 1.5001; m += 0.05) {
-      const th = { answer: a, margin: m, suggestFloor: Math.min(0.08, a) };
-      const answered = (r: (typeof rows)[number]) => {
-        const d = decideFaq(r.result, th);
-        return d.kind === 'answer' ? d.hit.entry.id : undefined;
-      };
-      const fa = oos.filter((r) => answered(r)).length;
-      if (fa > Math.floor(0.05 * oos.length)) continue;
-      const top1 = ins.filter((r) => answered(r) === r.query.expect).length;
-      if (top1 > best.top1) best = { top1, answer: a, margin: m, fa };
-    }
-  const raw1 = ins.filter((r) => r.result.hits[0]?.entry.id === r.query.expect).length;
-  const raw3 = ins.filter((r) => r.result.hits.slice(0, 3).some((h) => h.entry.id === r.query.expect)).length;
-  return { raw1: pct(raw1, ins.length), raw3: pct(raw3, ins.length), best, n: ins.length, oos: oos.length };
+/** Raw ranking figures and the best top-1 at ≤ 5 % false answers (calibration grid, floor 0.1). */
+function sweep(rows: LabelledResult[]) {
+  const ins = rows.filter((r) => r.expect);
+  const best = fitRule(rows, { ...DEFAULT_GRID, suggestFloor: 0.1 });
+  const raw1 = ins.filter((r) => r.result.hits[0]?.entry.id === r.expect).length;
+  const raw3 = ins.filter((r) => r.result.hits.slice(0, 3).some((h) => h.entry.id === r.expect)).length;
+  return {
+    raw1: pct(raw1, ins.length),
+    raw3: pct(raw3, ins.length),
+    best,
+    n: ins.length,
+    oos: rows.length - ins.length,
+  };
 }
+
+/** One line of figures: top-1, top-3 shown, false answers. */
+function figures(s: ReturnType<typeof scoreRule>): string {
+  return `top-1 ${pct(s.top1, s.covered)} (${s.top1}/${s.covered})  top-3 shown ${pct(s.top3, s.covered)}  false ${pct(s.falseAnswers, s.uncovered)} (${s.falseAnswers}/${s.uncovered})`;
+}
+
+const describe = (th: FaqThresholds) =>
+  `answer ≥ ${th.answer} margin ≥ ${th.margin} floor ${th.suggestFloor} weights ${JSON.stringify(th.weights ?? {})}`;
 
 /** Runs the evaluation; returns the report lines. */
 export async function evalFaq(
@@ -230,13 +240,18 @@ export async function evalFaq(
     answer: cfg.FAQ_ANSWER_THRESHOLD,
     margin: cfg.FAQ_MARGIN,
     suggestFloor: cfg.FAQ_SUGGEST_FLOOR,
+    weights: {
+      unknownPenalty: cfg.FAQ_UNKNOWN_PENALTY,
+      unmatchedPenalty: cfg.FAQ_UNMATCHED_PENALTY,
+      marginWeight: cfg.FAQ_MARGIN_WEIGHT,
+    },
   };
   const content = await loadEvalContent(opts);
   const queries = await loadQueries(opts.queries ?? join(EVAL_DIR, 'queries.jsonl'));
   const index = createFaqIndex(content.entries, content.synonyms, { outOfScope: content.outOfScope });
   const outcomes = await runThroughBot(index, queries, thresholds);
   const lines = [
-    `FAQ eval: ${content.entries.length} KB entries, ${queries.length} queries, thresholds answer ≥ ${thresholds.answer}, margin ≥ ${thresholds.margin}, floor ${thresholds.suggestFloor}`,
+    `FAQ eval: ${content.entries.length} KB entries, ${queries.length} queries, ${describe(thresholds)}`,
     ...table(outcomes),
   ];
 
@@ -260,17 +275,52 @@ export async function evalFaq(
           : createFaqIndex(content.entries, [], { segmenter });
     const rows = features(idx, queries);
     const s = sweep(rows);
-    bestBy.push(s.best.top1);
-    const atConfig = rows.filter(
-      (r) => !r.query.expect && decideFaq(r.result, thresholds).kind === 'answer',
-    ).length;
+    const atConfig = scoreRule(rows, thresholds).falseAnswers;
+    bestBy.push(s.best.score.top1);
     lines.push(
-      `  ${label}  raw top-1 ${s.raw1}  raw top-3 ${s.raw3}  best top-1 ${pct(s.best.top1, s.n)} at answer ${s.best.answer.toFixed(2)} margin ${s.best.margin.toFixed(2)} (${s.best.fa}/${s.oos} false); false at configured thresholds ${atConfig}/${s.oos}`,
+      `  ${label}  raw top-1 ${s.raw1}  raw top-3 ${s.raw3}  best top-1 ${pct(s.best.score.top1, s.n)} (${s.best.score.falseAnswers}/${s.oos} false); false at configured thresholds ${atConfig}/${s.oos}`,
     );
   }
   const nIn = queries.filter((q) => q.expect).length;
   const winner = bestBy[0] >= bestBy[1] ? 'jieba + user dictionary' : 'Intl.Segmenter + bigrams';
   lines.push(`  → segmenter: ${winner} wins (best top-1 ${pct(bestBy[0], nIn)} vs ${pct(bestBy[1], nIn)})`);
+  const rows = features(index, queries);
+  const fitted = fitRule(rows, { ...DEFAULT_GRID, suggestFloor: thresholds.suggestFloor });
+  const cv = crossValidate(
+    rows,
+    content.entries.map((e) => e.id),
+    { ...DEFAULT_GRID, suggestFloor: thresholds.suggestFloor },
+  );
+  const w = thresholds.weights;
+  const cvFixed = w
+    ? crossValidate(
+        rows,
+        content.entries.map((e) => e.id),
+        {
+          ...DEFAULT_GRID,
+          unknownPenalty: [w.unknownPenalty],
+          unmatchedPenalty: [w.unmatchedPenalty],
+          marginWeight: [w.marginWeight],
+          suggestFloor: thresholds.suggestFloor,
+        },
+      )
+    : undefined;
+  lines.push(
+    '',
+    'Calibration (retrieval + decision, no bot):',
+    `  configured             ${figures(scoreRule(rows, thresholds))}`,
+    `  fitted on all          ${figures(fitted.score)}  — ${describe(fitted.thresholds)}`,
+    `  2-fold CV by entry     ${figures(cv.score)}`,
+    ...cv.folds.map((f, i) => `    fold ${i} fitted on the other fold: ${describe(f.thresholds)}`),
+    ...(cvFixed
+      ? [
+          `  2-fold CV, configured weights, answer/margin fitted  ${figures(cvFixed.score)}`,
+          ...cvFixed.folds.map(
+            (f, i) => `    fold ${i}: answer ≥ ${f.thresholds.answer} margin ≥ ${f.thresholds.margin}`,
+          ),
+        ]
+      : []),
+  );
   if (opts.showMisses !== false) lines.push('', 'Misses:', ...misses(outcomes));
   return lines;
 }

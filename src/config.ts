@@ -111,14 +111,18 @@ const EnvSchema = z.object({
   SLACK_BOT_TOKEN: optStr,
   SLACK_API_URL: url('https://slack.com/api'),
 
-  // FAQ confidence (share 0–1 of the question matched) and best/second score ratio, calibrated
-  // on ../shared/eval/faq-dev with `npm run eval:faq` (src/faq/decide.ts): the lowest answer
-  // threshold with ≤ 5 % false answers on out_of_scope + near_miss (1/30 at 0.33, more below);
-  // margin: 1.12–1.15 keep the right entry in the did-you-mean list more often than 1.1 (92.9 % vs
-  // 92.1 % top-3 shown) at the same top-1; above 1.13 `單據怎麼打印` (ratio 1.13 on the shipped KB) would only be suggested.
-  FAQ_ANSWER_THRESHOLD: num(0.33, 0, 1),
-  FAQ_MARGIN: num(1.12, 1, 100),
-  FAQ_SUGGEST_FLOOR: num(0.08, 0, 1),
+  // FAQ confidence (0–1, src/faq/confidence.ts: σ(ln matched − FAQ_UNKNOWN_PENALTY·ln(1+unknown)
+  // − FAQ_UNMATCHED_PENALTY·ln(1+unmatched) + FAQ_MARGIN_WEIGHT·ln(best/second))), the hard
+  // best/second score-ratio gate and the did-you-mean floor (src/faq/decide.ts). Calibrated on
+  // ../shared/eval/faq-dev with `npm run eval:faq -- --calibrate` (src/faq/calibrate.ts): the
+  // weights and answer threshold with the most right answers at ≤ 5 % false answers; the 1.1
+  // gate turns near-ties into did-you-mean lists (more right entries shown, a few fewer answered).
+  FAQ_ANSWER_THRESHOLD: num(0.3, 0, 1),
+  FAQ_MARGIN: num(1.1, 1, 100),
+  FAQ_SUGGEST_FLOOR: num(0.1, 0, 1),
+  FAQ_UNKNOWN_PENALTY: num(1, 0, 10),
+  FAQ_UNMATCHED_PENALTY: num(0.3, 0, 10),
+  FAQ_MARGIN_WEIGHT: num(0, 0, 10),
 
   TICKET_HANDLERS: csv,
   TICKET_LEAD: optStr,

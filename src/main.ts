@@ -107,6 +107,11 @@ async function assemble(
     answer: cfg.FAQ_ANSWER_THRESHOLD,
     margin: cfg.FAQ_MARGIN,
     suggestFloor: cfg.FAQ_SUGGEST_FLOOR,
+    weights: {
+      unknownPenalty: cfg.FAQ_UNKNOWN_PENALTY,
+      unmatchedPenalty: cfg.FAQ_UNMATCHED_PENALTY,
+      marginWeight: cfg.FAQ_MARGIN_WEIGHT,
+    },
   };
   const roles = [...new Set(content.tracks.map((t) => t.role))];
   // Order matters: the router offers free text to features in this order; FAQ takes the rest.

@@ -1,18 +1,29 @@
 import { describe, expect, it } from 'vitest';
+import { confidenceOf } from '../src/faq/confidence.ts';
 import { decideFaq, MIN_ANCHOR } from '../src/faq/decide.ts';
 import type { FaqHit, FaqSearchResult } from '../src/faq/faq-index.ts';
 
-const th = { answer: 0.3, margin: 1.2, suggestFloor: 0.1 };
+/**
+ * Decision tests use one query term that every hit contains, with all confidence weights 0, so
+ * the best hit's confidence is σ(ln(weight × idf)): {@link termFor} picks the idf that makes it a
+ * round number.
+ */
+const weights = { unknownPenalty: 0, unmatchedPenalty: 0, marginWeight: 0 };
+const th = { answer: 0.6, margin: 1.2, suggestFloor: 0.3, weights };
 const hit = (id: string, score: number, confidence: number, anchor = 1): FaqHit => ({
   entry: { id, questions: [id], answer: id },
   score,
   confidence,
   anchor,
+  matched: [1],
 });
+/** One query term whose weight × idf makes the best hit's confidence exactly `conf`. */
+const termFor = (conf: number) => ({ term: 'q', weight: 1, idf: conf / (1 - conf), df: 1 });
 const result = (hits: FaqHit[], extra: Partial<FaqSearchResult> = {}): FaqSearchResult => ({
   query: 'q',
   normalized: 'q',
-  terms: [{ term: 'q', weight: 1 }],
+  terms: [termFor(hits[0]?.confidence ?? 0.5)],
+  size: 10,
   hits,
   ...extra,
 });
@@ -21,11 +32,12 @@ describe('decideFaq', () => {
   it('answers when confident and clearly ahead of the second', () => {
     const d = decideFaq(result([hit('a', 10, 0.8), hit('b', 5, 0.4)]), th);
     expect(d.kind).toBe('answer');
+    if (d.kind === 'answer') expect(d.confidence.value).toBeCloseTo(0.8, 5);
     if (d.kind === 'answer') {
       expect(d.hit.entry.id).toBe('a');
       expect(d.others.map((h) => h.entry.id)).toEqual(['b']);
     }
-    expect(decideFaq(result([hit('a', 10, 0.3)]), th).kind).toBe('answer'); // alone: nothing to be ahead of
+    expect(decideFaq(result([hit('a', 10, 0.6)]), th).kind).toBe('answer'); // alone: nothing to be ahead of
   });
 
   it('suggests the top candidates when the second is too close', () => {
@@ -38,14 +50,14 @@ describe('decideFaq', () => {
   });
 
   it('suggests when confidence is between the floor and the answer threshold', () => {
-    const d = decideFaq(result([hit('a', 10, 0.2), hit('b', 2, 0.05)]), th);
+    const d = decideFaq(result([hit('a', 10, 0.5), hit('b', 2, 0.05)]), th);
     expect(d.kind).toBe('suggest');
-    // Candidates under the floor are not offered.
+    // Candidates far behind the best (< 35 % of its score) are not offered.
     if (d.kind === 'suggest') expect(d.candidates.map((h) => h.entry.id)).toEqual(['a']);
   });
 
   it('does not know below the floor, or when nothing matched', () => {
-    expect(decideFaq(result([hit('a', 1, 0.05)]), th)).toMatchObject({
+    expect(decideFaq(result([hit('a', 1, 0.2)]), th)).toMatchObject({
       kind: 'unknown',
       reason: 'low_confidence',
     });
@@ -67,5 +79,51 @@ describe('decideFaq', () => {
 
   it('reports an empty question (no searchable word)', () => {
     expect(decideFaq(result([], { terms: [] }), th)).toMatchObject({ kind: 'unknown', reason: 'empty' });
+  });
+});
+
+describe('confidenceOf', () => {
+  const base: FaqSearchResult = {
+    query: 'q',
+    normalized: 'q',
+    size: 10,
+    terms: [
+      { term: 'known', weight: 1, idf: 2, df: 1 },
+      { term: 'other', weight: 1, idf: 1, df: 3 },
+      { term: 'unknown', weight: 0.5, idf: 4, df: 0 },
+    ],
+    hits: [
+      { ...hit('a', 4, 0), matched: [1, 0, 0] },
+      { ...hit('b', 2, 0), matched: [0, 1, 0] },
+    ],
+  };
+
+  it('splits the question into matched, unknown-to-the-KB and unmatched evidence', () => {
+    const c = confidenceOf(base, { unknownPenalty: 1, unmatchedPenalty: 0.5, marginWeight: 0.3 });
+    expect(c).toMatchObject({ matched: 2, unknown: 2, unmatched: 1, ratio: 2 });
+    const evidence = Math.log(2) - Math.log(3) - 0.5 * Math.log(2) + 0.3 * Math.log(2);
+    expect(c.evidence).toBeCloseTo(evidence, 10);
+    expect(c.value).toBeCloseTo(1 / (1 + Math.exp(-evidence)), 10);
+  });
+
+  it('words unknown to the whole knowledge base lower the confidence', () => {
+    const w = { unknownPenalty: 1, unmatchedPenalty: 0, marginWeight: 0 };
+    const without = {
+      ...base,
+      terms: base.terms.slice(0, 2),
+      hits: base.hits.map((h) => ({ ...h, matched: h.matched.slice(0, 2) })),
+    };
+    expect(confidenceOf(base, w).value).toBeLessThan(confidenceOf(without, w).value);
+  });
+
+  it('a clear lead over the next entry raises it when the margin weight is set', () => {
+    const w = { unknownPenalty: 0, unmatchedPenalty: 0, marginWeight: 1 };
+    const close = { ...base, hits: [base.hits[0], { ...base.hits[1], score: 3.9 }] };
+    expect(confidenceOf(base, w).value).toBeGreaterThan(confidenceOf(close, w).value);
+  });
+
+  it('is 0 without a hit or without any matched word', () => {
+    expect(confidenceOf({ ...base, hits: [] }).value).toBe(0);
+    expect(confidenceOf({ ...base, hits: [{ ...base.hits[0], matched: [0, 0, 0] }] }).value).toBe(0);
   });
 });

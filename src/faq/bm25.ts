@@ -41,6 +41,12 @@ export interface Bm25Hit {
   coverage: number;
   /** The largest query-term weight among the terms this document matched (0 when none). */
   anchor: number;
+  /**
+   * Per query term (same order as the `terms` passed to {@link Bm25Index.search}): a bit mask of
+   * the fields (bit i = i-th field of the spec, in declaration order) in which this document
+   * contains it, 0 when it does not. Lets a caller compute its own coverage features.
+   */
+  matched: number[];
 }
 
 const K1 = 1.2;
@@ -56,6 +62,8 @@ export class Bm25Index<F extends string> {
   private postDocs: Int32Array[] = [];
   private postSat: Float32Array[] = [];
   private postStr: Float32Array[] = [];
+  /** Per posting: bit mask of the fields the term occurs in. */
+  private postFields: Uint8Array[] = [];
   private idfs = new Float64Array(0);
   private built = false;
   private score = new Float64Array(0);
@@ -65,6 +73,7 @@ export class Bm25Index<F extends string> {
 
   constructor(private readonly fields: Record<F, FieldSpec>) {
     this.fieldNames = Object.keys(fields) as F[];
+    if (this.fieldNames.length > 8) throw new Error('Bm25Index: at most 8 fields (field masks are bytes)');
   }
 
   /** Adds a document (token lists per field); returns its number. */
@@ -117,6 +126,8 @@ export class Bm25Index<F extends string> {
     this.postDocs = Array.from({ length: v }, (_, t) => new Int32Array(df[t]));
     this.postSat = Array.from({ length: v }, (_, t) => new Float32Array(df[t]));
     this.postStr = Array.from({ length: v }, (_, t) => new Float32Array(df[t]));
+    this.postFields = Array.from({ length: v }, (_, t) => new Uint8Array(df[t]));
+    const mask = new Uint8Array(v);
     // Pass 2: weighted term frequency per document (scratch arrays, no per-document maps).
     const fill = new Int32Array(v);
     const tfw = new Float64Array(v);
@@ -134,8 +145,10 @@ export class Bm25Index<F extends string> {
             terms[nt++] = t;
             tfw[t] = 0;
             str[t] = 0;
+            mask[t] = 0;
           }
           tfw[t] += w;
+          mask[t] |= 1 << fi;
           if (strength > str[t]) str[t] = strength;
         }
       }
@@ -145,6 +158,7 @@ export class Bm25Index<F extends string> {
         this.postDocs[t][at] = i;
         this.postSat[t][at] = (tfw[t] * (K1 + 1)) / (tfw[t] + K1);
         this.postStr[t][at] = str[t];
+        this.postFields[t][at] = mask[t];
       }
     });
     this.idfs = Float64Array.from(df, (x) => Math.log(1 + (n - x + 0.5) / (x + 0.5)));
@@ -160,6 +174,26 @@ export class Bm25Index<F extends string> {
   /** Every indexed term. */
   terms(): IterableIterator<string> {
     return this.ids.keys();
+  }
+
+  /** How many documents contain `term` (0 when none). */
+  df(term: string): number {
+    const id = this.ids.get(term);
+    return id === undefined ? 0 : this.postDocs[id].length;
+  }
+
+  /** Field mask of term `id` in document `d`, 0 when absent (binary search: postings are in document order). */
+  private fieldsIn(id: number, d: number): number {
+    const docs = this.postDocs[id];
+    let lo = 0;
+    let hi = docs.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (docs[mid] === d) return this.postFields[id][mid];
+      if (docs[mid] < d) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return 0;
   }
 
   /** Inverse document frequency; an unseen term counts as if it occurred in one document. */
@@ -216,11 +250,13 @@ export class Bm25Index<F extends string> {
       }
       best[i] = d;
     }
+    const ids = terms.map(({ term }) => this.ids.get(term));
     const hits = best.map((d) => ({
       doc: d,
       score: score[d],
       coverage: mass ? cov[d] / mass : 0,
       anchor: anchor[d],
+      matched: ids.map((id) => (id === undefined ? 0 : this.fieldsIn(id, d))),
     }));
     for (let t = 0; t < nTouched; t++) {
       const d = touched[t];

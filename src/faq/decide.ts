@@ -1,24 +1,33 @@
+import {
+  type Confidence,
+  type ConfidenceWeights,
+  confidenceOf,
+  DEFAULT_CONFIDENCE_WEIGHTS,
+} from './confidence.ts';
 import type { FaqHit, FaqSearchResult } from './faq-index.ts';
 
 /**
- * Confidence thresholds (`FAQ_ANSWER_THRESHOLD`, `FAQ_MARGIN`, `FAQ_SUGGEST_FLOOR` in
- * src/config.ts), calibrated on the dev eval set with `npm run eval:faq`.
+ * Confidence thresholds (`FAQ_ANSWER_THRESHOLD`, `FAQ_MARGIN`, `FAQ_SUGGEST_FLOOR`, and the
+ * confidence weights `FAQ_UNMATCHED_PENALTY`, `FAQ_MARGIN_WEIGHT` in src/config.ts), calibrated
+ * on the dev eval set with `npm run eval:faq -- --calibrate`.
  */
 export interface FaqThresholds {
-  /** Minimum confidence (0–1, share of the question matched) to answer outright. */
+  /** Minimum confidence (0–1, {@link confidenceOf}) to answer outright. */
   answer: number;
-  /** Minimum ratio of the best score to the second best to answer outright (≥ 1). */
+  /** Minimum ratio of the best score to the second best to answer outright (≥ 1; 1 = no hard gate, the ratio already counts in the confidence). */
   margin: number;
   /** Below this confidence (0–1) the bot says it does not know. */
   suggestFloor: number;
+  /** How the confidence is computed (default {@link DEFAULT_CONFIDENCE_WEIGHTS}). */
+  weights?: ConfidenceWeights;
 }
 
 /** What the bot does with a question (tagged union). */
 export type FaqDecision =
   /** Confident and clearly ahead: reply with this entry. `others` are the next candidates. */
-  | { kind: 'answer'; hit: FaqHit; others: FaqHit[] }
+  | { kind: 'answer'; hit: FaqHit; others: FaqHit[]; confidence: Confidence }
   /** A close call: "您是不是想问…" with up to three candidates. */
-  | { kind: 'suggest'; candidates: FaqHit[] }
+  | { kind: 'suggest'; candidates: FaqHit[]; confidence: Confidence }
   /** Nothing good enough, or an out-of-scope topic: offer `转人工`. */
   | {
       kind: 'unknown';
@@ -43,23 +52,23 @@ const SUGGEST_RELATIVE = 0.35;
 /**
  * Decides between answering, suggesting and admitting ignorance.
  * - `unknown` when the question touches an out-of-scope topic, has no searchable word
- *   (`empty`), or the best match covers less than `suggestFloor` of it or shares no specific
- *   word with it ({@link MIN_ANCHOR});
- * - `answer` when the best match covers at least `answer` of it and scores at least `margin`
+ *   (`empty`), or the best match's confidence ({@link confidenceOf}) is below `suggestFloor`
+ *   or it shares no specific word with the question ({@link MIN_ANCHOR});
+ * - `answer` when the confidence is at least `answer` and the best score is at least `margin`
  *   times the second best;
- * - `suggest` otherwise, with the best candidates (up to {@link SUGGEST_COUNT}).
+ * - `suggest` otherwise, with the best candidates (up to {@link SUGGEST_COUNT}, each scoring at
+ *   least 35 % of the best).
  */
 export function decideFaq(r: FaqSearchResult, th: FaqThresholds): FaqDecision {
-  const [top, second] = r.hits;
+  const [top] = r.hits;
   if (r.outOfScope)
     return { kind: 'unknown', reason: 'out_of_scope', topic: r.outOfScope.topic, candidates: [] };
   if (!r.terms.length) return { kind: 'unknown', reason: 'empty', candidates: [] };
-  if (!top || top.confidence < th.suggestFloor || top.anchor < MIN_ANCHOR)
+  const c = confidenceOf(r, th.weights ?? DEFAULT_CONFIDENCE_WEIGHTS);
+  if (!top || c.value < th.suggestFloor || top.anchor < MIN_ANCHOR)
     return { kind: 'unknown', reason: 'low_confidence', candidates: [] };
-  const ahead = !second || top.score >= second.score * th.margin;
-  if (top.confidence >= th.answer && ahead) return { kind: 'answer', hit: top, others: r.hits.slice(1) };
-  const close = r.hits.filter(
-    (h) => h.confidence >= th.suggestFloor && h.score >= top.score * SUGGEST_RELATIVE,
-  );
-  return { kind: 'suggest', candidates: close.slice(0, SUGGEST_COUNT) };
+  if (c.value >= th.answer && c.ratio >= th.margin)
+    return { kind: 'answer', hit: top, others: r.hits.slice(1), confidence: c };
+  const close = r.hits.filter((h) => h.score >= top.score * SUGGEST_RELATIVE);
+  return { kind: 'suggest', candidates: close.slice(0, SUGGEST_COUNT), confidence: c };
 }

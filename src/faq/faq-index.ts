@@ -1,10 +1,10 @@
 import { Bm25Index, type FieldSpec, type QueryTerm } from './bm25.ts';
+import { isCircumstance, isStopwordCompound } from './filler.ts';
 import { generalIdf } from './general-idf.ts';
 import { normalizeText } from './normalize.ts';
 import { OutOfScopeList, type OutOfScopeMatch } from './out-of-scope.ts';
 import type { FaqContent, FaqEntry, OutOfScopeTopic } from './schema.ts';
 import { addWords, jiebaSegmenter, jiebaSegmentMany, type Segmenter, subwords } from './segment.ts';
-import { STOPWORDS } from './stopwords.ts';
 import { PinyinLexicon, Thesaurus } from './thesaurus.ts';
 
 /** One ranked entry. */
@@ -16,6 +16,19 @@ export interface FaqHit {
   confidence: number;
   /** Weight (0.2–1, {@link wordWeight}) of the most specific question word the entry contains. */
   anchor: number;
+  /**
+   * Per query term (order of {@link FaqSearchResult.terms}): where the entry contains it, as a
+   * bit mask of {@link FIELD_BIT} (question, symptom, answer, tag); 0 when it does not.
+   */
+  matched: number[];
+}
+
+/** A query term with its knowledge-base statistics. */
+export interface FaqQueryTerm extends QueryTerm {
+  /** BM25 idf over the knowledge base (an unknown term counts as if in one entry). */
+  idf: number;
+  /** Entries containing the term; 0 = the knowledge base never uses it. */
+  df: number;
 }
 
 /** What a search found; the decision (answer / suggest / unknown) is {@link decideFaq}'s. */
@@ -23,7 +36,9 @@ export interface FaqSearchResult {
   query: string;
   normalized: string;
   /** Query terms after segmentation, stopwords, thesaurus and typo correction. */
-  terms: QueryTerm[];
+  terms: FaqQueryTerm[];
+  /** Entries in the index (for idf-based features). */
+  size: number;
   /** Best first, at most `k`. */
   hits: FaqHit[];
   /** Set when the question touches an out-of-scope topic the knowledge base does not cover. */
@@ -57,6 +72,9 @@ export interface FaqIndexOptions {
 
 type FaqField = 'q' | 's' | 'a' | 't';
 
+/** Bits of {@link FaqHit.matched}: the field order of {@link DEFAULT_FIELDS}. */
+export const FIELD_BIT = { question: 1, symptom: 2, answer: 4, tag: 8 } as const;
+
 /**
  * Field weights: questions count most, staff symptom phrasings next, answer text least (it
  * has many incidental words). For the confidence, a word found only in the answer counts in
@@ -79,8 +97,11 @@ export const DEFAULT_FIELDS: Record<FaqField, FieldSpec> = {
  * a small grid (offsets 2–5, spans 4–8) on the dev eval set.
  */
 export function wordWeight(word: string): number {
-  return Math.min(1, Math.max(0.2, (generalIdf(word) - 3) / 6));
+  return Math.min(1, Math.max(MIN_WORD_WEIGHT, (generalIdf(word) - 3) / 6));
 }
+
+/** The weight of the least informative words (everyday words, and numbers, quantities and times — see `filler.ts`). */
+export const MIN_WORD_WEIGHT = 0.2;
 
 /** Test markers such as `〔ID:password-reset〕` (eval content) are not searchable text. */
 const MARKER = /〔[^〕]*〕/g;
@@ -132,7 +153,9 @@ function buildIndex(
   /** Words of the content (first pass), for sub-word expansion of long tokens. */
   const vocabulary = new Set<string>(thesaurus.words);
   const isKnown = (w: string) => vocabulary.has(w);
-  const keep = (tok: string) => thesaurus.has(tok) || !(STOPWORDS.has(tok) || /^[a-z]$/.test(tok));
+  const keep = (tok: string) => thesaurus.has(tok) || !(isStopwordCompound(tok) || /^[a-z]$/.test(tok));
+  /** Query-side weight of a typed word: its specificity, or the floor for circumstance words (`下周一`, `三份`). */
+  const weightOf = (w: string) => (!thesaurus.has(w) && isCircumstance(w) ? MIN_WORD_WEIGHT : wordWeight(w));
   /** Index terms of segmented text, each with the word as written (for its general-language weight). */
   const termsOf = (tokens: readonly string[]): { term: string; word: string }[] => {
     const out: { term: string; word: string }[] = [];
@@ -206,26 +229,32 @@ function buildIndex(
       const normalized = normalizeText(query);
       const weights = new Map<string, number>();
       for (const { term, word } of termsOf(segment(normalized))) {
-        weights.set(term, Math.max(weights.get(term) ?? 0, wordWeight(word)));
+        weights.set(term, Math.max(weights.get(term) ?? 0, weightOf(word)));
       }
       if (lexicon) {
         const known = (w: string) => bm.has(w) || thesaurus.has(w) || weights.has(w);
         for (const fix of lexicon.corrections(normalized, known))
           for (const c of thesaurus.map(fix)) if (!weights.has(c)) weights.set(c, typoWeight);
       }
-      const terms = [...weights].map(([term, weight]) => ({ term, weight }));
+      const terms = [...weights].map(([term, weight]) => ({
+        term,
+        weight,
+        idf: bm.idf(term),
+        df: bm.df(term),
+      }));
       const ranked = bm.search(terms, k);
       const hits = ranked.map((h) => ({
         entry: list[h.doc],
         score: h.score,
         confidence: h.coverage,
         anchor: h.anchor,
+        matched: h.matched,
       }));
       let outOfScope = oos.match(normalized);
       // Content wins: a topic the knowledge base itself asks about is in scope.
       if (outOfScope && ranked[0] && askedText[ranked[0].doc].includes(outOfScope.matched))
         outOfScope = undefined;
-      return { query, normalized, terms, hits, ...(outOfScope ? { outOfScope } : {}) };
+      return { query, normalized, terms, size: list.length, hits, ...(outOfScope ? { outOfScope } : {}) };
     },
   };
 }
