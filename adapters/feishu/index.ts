@@ -18,7 +18,7 @@ import {
   systemClock,
 } from '../../src/index.ts';
 import { FeishuApi } from './api.ts';
-import { decodeFeishu, needsBotOpenId } from './decode.ts';
+import { decodeFeishu, type FeishuDecoded, needsBotOpenId } from './decode.ts';
 import { encodeFeishu, encodeFeishuText, FEISHU_TEXT_LIMIT } from './encode.ts';
 import { decryptFeishu, safeEqual, verifyFeishuSignature } from './verify.ts';
 
@@ -157,12 +157,16 @@ export function createFeishuAdapter(
             }
             // Card callbacks want a JSON answer within 3 s; `{}` leaves the card as it is.
             replyJson(res, 200, {});
-            void decodeEvent(body)
-              .then((d) => {
-                if (d.kind === 'message') return ctx.dispatch(d.message);
-                if (d.kind === 'ignore') log.debug('feishu: ignored', { reason: d.reason });
-              })
-              .catch((e) => log.error('feishu: dispatch failed', { error: String(e) }));
+            const handOff = (d: FeishuDecoded) => {
+              if (d.kind === 'message') return ctx.dispatch(d.message);
+              if (d.kind === 'ignore') log.debug('feishu: ignored', { reason: d.reason });
+            };
+            const failed = (e: unknown) => log.error('feishu: dispatch failed', { error: String(e) });
+            // d0 was decoded with the configured open_id; decode again only when the bot's
+            // open_id matters for this event and has been learned since (or must be learned).
+            if (botOpenId === cfg.botOpenId && (botOpenId || !needsBotOpenId(body)))
+              void Promise.resolve(handOff(d0)).catch(failed);
+            else void decodeEvent(body).then(handOff).catch(failed);
           } catch (e) {
             if (e instanceof SignatureError) return reject(res, 401, e.code, e.message);
             log.error('feishu: webhook error', { error: String(e) });

@@ -98,12 +98,19 @@ const EMPTY = Buffer.alloc(0);
  */
 export function replyJson(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) return;
-  const text = JSON.stringify(body);
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(text));
+  const text =
+    body !== null && typeof body === 'object' && Object.keys(body).length === 0 ? '{}' : JSON.stringify(body);
+  // writeHead with the headers at once: no per-header validation and bookkeeping of setHeader.
+  res.writeHead(status, JSON_HEADERS(Buffer.byteLength(text)));
   res.end(text);
 }
+
+const JSON_HEADERS = (length: number) => [
+  'Content-Type',
+  'application/json; charset=utf-8',
+  'Content-Length',
+  String(length),
+];
 
 /** Answers an error as the API does everywhere: `{ error: { code, message } }`. */
 export function replyError(res: ServerResponse, status: number, code: string, message: string): void {
