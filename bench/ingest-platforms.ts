@@ -21,7 +21,7 @@
  * server's own loop; after each round the runner waits until the server has finished them, so
  * their CPU is counted. On a busy machine req/s moves with the load; CPU per request much less.
  *
- * Run alone: `npx tsx bench/ingest-platforms.ts` (BENCH_SECONDS per target, default 6).
+ * Run alone: `npx tsx bench/ingest-platforms.ts` (BENCH_SECONDS per target, default 12; BENCH_ROUNDS, default 4: slices under ~3 s were seen to swing ratios by ±0.3).
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createDingtalkAdapter } from '../adapters/dingtalk/index.ts';
@@ -154,15 +154,15 @@ const SELF = fileURLToPath(import.meta.url);
 
 /**
  * Measures every target and returns the report lines.
- * @param o `seconds` of load per target in all (default `BENCH_SECONDS` or 6), split over
- *   `rounds` (default 3) after a 2 s warm-up; `connections` (default 50); `only` target names
+ * @param o `seconds` of load per target in all (default `BENCH_SECONDS` or 12), split over
+ *   `rounds` (default `BENCH_ROUNDS` or 4) after a 2 s warm-up; `connections` (default 50); `only` target names
  *   (the references are always measured).
  */
 export async function benchIngestPlatforms(
   o: { seconds?: number; rounds?: number; connections?: number; only?: string[] } = {},
 ): Promise<string[]> {
-  const seconds = o.seconds ?? Number(process.env.BENCH_SECONDS ?? 6);
-  const rounds = o.rounds ?? 3;
+  const seconds = o.seconds ?? Number(process.env.BENCH_SECONDS ?? 12);
+  const rounds = o.rounds ?? Number(process.env.BENCH_ROUNDS ?? 4);
   const connections = o.connections ?? Number(process.env.BENCH_CONNECTIONS ?? 50);
   const pool = process.env.BENCH_BOT_TURN === '1' ? ALL_TARGETS : PLATFORM_TARGETS;
   const targets = pool.filter((t) => !o.only || ['bare', 'express', ...o.only].includes(t.name));
