@@ -207,12 +207,27 @@ function buildIndex(
   const byId = new Map(list.map((e) => [e.id, e]));
   /** Normalized questions + symptoms, to let content override the out-of-scope list. */
   const askedText: string[] = [];
-  const field = (xs: readonly string[][]) => xs.flatMap(contentTerms);
+  // Entries share most of their words: the terms of each distinct token are worked out once per
+  // build (the vocabulary is complete by now, so a token's terms no longer change).
+  const termCache = new Map<string, readonly string[]>();
+  const cachedTerms = (tokens: readonly string[]): string[] => {
+    const out: string[] = [];
+    for (const tok of tokens) {
+      let terms = termCache.get(tok);
+      if (!terms) {
+        terms = contentTerms([tok]);
+        termCache.set(tok, terms);
+      }
+      for (const t of terms) out.push(t);
+    }
+    return out;
+  };
+  const field = (xs: readonly string[][]) => xs.flatMap(cachedTerms);
   for (const p of prepared) {
     bm.add({
       q: field(p.asked.tokens),
       s: field(p.symptoms.tokens),
-      a: contentTerms(p.answer),
+      a: cachedTerms(p.answer),
       t: field(p.tags),
     });
     askedText.push([...p.asked.normalized, ...p.symptoms.normalized].join(' '));
