@@ -3,8 +3,8 @@
  * six tracks in `flows/lessons`, everyone also on 全员), fired at Monday 09:30 Shanghai so every
  * track has fired (about 18k messages). Figures:
  * - planning time: `job.run(at)` — roster + progress read, per-user planning, and the outbox
- *   commits (dedupe claims + one atomic batch per 500 users); then the same `at` again
- *   (everything deduped);
+ *   commits (dedupe claims + one atomic batch per user, 32 users at a time); then the same `at`
+ *   again (everything deduped);
  * - messages queued;
  * - peak memory (RSS and heap, sampled every 20 ms and at each step; target < 200 MB RSS);
  * - time to drain through the real Outbox (a fresh one started on the store, as after a
@@ -12,7 +12,15 @@
  *   `BENCH_SEND_RATE` messages/s overall (default 2000; WeCom's own 30/min per member is the
  *   outbox's per-lane limit and does not bind here: two messages per lane at most); 0 skips it.
  * Store: `BENCH_STORE=lowdb` (default: the production backend, durable writes in a temp dir)
- * or `memory`. Users: `BENCH_USERS` (default 10000).
+ * or `memory`. Users: `BENCH_USERS` (default 10000). `BENCH_TRACE=1` prints a memory timeline
+ * (RSS, heap total/used, external) every 250 ms on stderr; `BENCH_TRACE=gc` the same after a
+ * full GC each time (live memory; slower).
+ *
+ * RSS is that of this process as `npm start` runs the product (`tsx`, no build step): measured
+ * here, tsx's loader adds ~32 MB to a bare node (39 → 71 MB before any import), the modules of
+ * this path another ~26 MB (source + compiled code + source maps), the 10k roster batch ~17 MB;
+ * so ~115 MB before the job. A compiled build would start ~30 MB lower; the bench does not
+ * assume one because the product does not ship one.
  *
  * Run: `npx tsx bench/lessons-push.ts`. Prints figures; asserts nothing.
  */
@@ -61,7 +69,21 @@ function memoryPeak() {
     peak.rss = Math.max(peak.rss, m.rss);
     peak.heap = Math.max(peak.heap, m.heapUsed);
   };
-  const timer = setInterval(mark, 20);
+  // BENCH_TRACE=1: a timeline of memory (MB) every 250 ms on stderr, to see which phase holds
+  // what; BENCH_TRACE=gc: the same after a full GC each time (live memory; slows the run).
+  const trace = process.env.BENCH_TRACE ? { t0: performance.now(), last: 0 } : undefined;
+  const timer = setInterval(() => {
+    mark();
+    if (trace && performance.now() - trace.last >= 250) {
+      trace.last = performance.now();
+      if (process.env.BENCH_TRACE === 'gc') gc(); // live heap (slows the run)
+      const m = process.memoryUsage();
+      const f = (b: number) => (b / 2 ** 20).toFixed(0).padStart(4);
+      process.stderr.write(
+        `${((trace.last - trace.t0) / 1000).toFixed(2).padStart(6)} s  rss ${f(m.rss)}  heapTotal ${f(m.heapTotal)}  heapUsed ${f(m.heapUsed)}  external ${f(m.external)}  arrayBuffers ${f(m.arrayBuffers)}\n`,
+      );
+    }
+  }, 20);
   mark();
   return {
     mark,
@@ -144,6 +166,7 @@ export async function benchLessonsPush(opts: BenchLessonsOptions = {}): Promise<
     const again = await job.run(AT);
     const rerunMs = performance.now() - t;
     mem.mark();
+    const afterRerun = { ...mem.peak() };
     const plannedLive = liveHeap();
 
     // Drain: a sending outbox picks the queue up from the store (skipped when the rate is 0).
@@ -170,7 +193,8 @@ export async function benchLessonsPush(opts: BenchLessonsOptions = {}): Promise<
         ? `  drain at ${rate}/s through Outbox + fake adapter   ${s(drainMs)}  (ideal ${s((first.sent / rate) * 1000)}; ${fake.sent()} sent)`
         : '  drain skipped (BENCH_SEND_RATE=0)',
       `  peak memory: RSS ${mb(peak.rss)} (target < 200 MB: ${peak.rss < 200 * 1024 * 1024 ? 'PASS' : 'FAIL'}), heap ${mb(peak.heap)}; ` +
-        `up to the end of planning RSS ${mb(afterPlan.rss)}, heap ${mb(afterPlan.heap)}; before the job RSS ${mb(base.rss)}, heap ${mb(base.heapUsed)}`,
+        `up to the end of planning RSS ${mb(afterPlan.rss)}, heap ${mb(afterPlan.heap)}; ` +
+        `of the rerun RSS ${mb(afterRerun.rss)}, heap ${mb(afterRerun.heap)}; before the job RSS ${mb(base.rss)}, heap ${mb(base.heapUsed)}`,
       `  live heap after a full GC: before ${mb(baseLive)}, with ${first.sent} messages queued ${mb(plannedLive)}, after the drain ${mb(drainedLive)}`,
     ];
   } finally {

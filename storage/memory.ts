@@ -50,7 +50,10 @@ export class MemoryState {
     const c = this.collections.get(collection);
     if (!c) return [];
     const now = this.clock.now();
-    const keys = [...c.keys()].filter((k) => !opts.prefix || k.startsWith(opts.prefix)).sort();
+    const { prefix, after } = opts;
+    const keys = [...c.keys()]
+      .filter((k) => (!prefix || k.startsWith(prefix)) && (after === undefined || k > after))
+      .sort();
     const out: Array<{ key: string; value: unknown }> = [];
     for (const k of keys) {
       const d = c.get(k)!;

@@ -72,6 +72,24 @@ export function runStoreContract(name: string, factory: () => Promise<StoreFixtu
       expect(await store.list('empty')).toEqual([]);
     });
 
+    it('list: `after` pages through a collection in key order, with prefix and limit', async () => {
+      await setup();
+      const keys = Array.from({ length: 25 }, (_, i) => `k${String(i).padStart(3, '0')}`);
+      for (const k of [...keys].reverse()) await store.put('c', k, k);
+      await store.put('c', 'x:1', 'other prefix');
+      const seen: string[] = [];
+      let after: string | undefined;
+      for (;;) {
+        const page = await store.list<string>('c', { prefix: 'k', after, limit: 7 });
+        seen.push(...page.map((e) => e.key));
+        if (page.length < 7) break;
+        after = page.at(-1)!.key;
+      }
+      expect(seen).toEqual(keys);
+      expect((await store.list('c', { after: 'k023' })).map((e) => e.key)).toEqual(['k024', 'x:1']);
+      expect(await store.list('c', { after: 'x:1' })).toEqual([]);
+    });
+
     it('claim is insert-if-absent, and exactly one of many concurrent claims wins', async () => {
       await setup();
       expect(await store.claim('dedupe', 'k', 1)).toBe(true);

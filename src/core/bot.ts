@@ -4,9 +4,9 @@ import { parseCommand } from './commands.ts';
 import type { Feature, Input, Outcome, Push, Session, TurnContext, TurnTx } from './feature.ts';
 import { defineMessages, t } from './i18n.ts';
 import { KeyedQueue } from './keyed-queue.ts';
-import { OFFERED_BUTTONS, type Outbox } from './outbox.ts';
+import { type Outbox, readOfferedButtons } from './outbox.ts';
 import type { Store, StoreOp } from './store.ts';
-import type { Button, Clock, IncomingMessage, Locale, OutgoingMessage } from './types.ts';
+import type { Clock, IncomingMessage, Locale, OutgoingMessage } from './types.ts';
 import { directAddress, systemClock, userKeyOf } from './types.ts';
 
 /** How long a platform message id is remembered for dedupe: 48 h (issue asks ≥ 24 h). */
@@ -188,7 +188,7 @@ export class Bot {
     if (input.kind === 'text' && !session.active && !message.group) {
       const fresh = (at: number) => ctx.now - at < BUTTONS_TTL_MS;
       let offered = session.buttons?.length && fresh(session.updatedAt) ? session.buttons : undefined;
-      const pushed = await this.store.get<{ at: number; buttons: Button[] }>(OFFERED_BUTTONS, ctx.userKey);
+      const pushed = await readOfferedButtons(this.store, ctx.userKey);
       if (pushed && fresh(pushed.at) && pushed.at > session.updatedAt) offered = pushed.buttons;
       const s = input.text.normalize('NFKC').trim();
       const n = /^\d+$/.test(s) ? Number(s) : Number.NaN;

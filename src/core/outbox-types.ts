@@ -26,6 +26,74 @@ export interface OutboxItem extends OutboxItemInput {
   lastError?: string;
 }
 
+/**
+ * A queued item as stored (collection `outbox`, key = the item's `id`). Compact: what can be
+ * derived is left out — `id` (the key), `lane` (from `to`), `createdAt` (the id's time part),
+ * `attempts` (0), `nextAttemptAt` (= `createdAt` until a retry) — and the message is either
+ * inline (`message`, small messages) or referenced (`body`: key in `outbox-body`, stored once
+ * however many items carry it). Records of the older format (every field of
+ * {@link OutboxItem}) are read as they are: {@link fromRecord}.
+ */
+export interface OutboxRecord {
+  to: Address;
+  message?: OutgoingMessage;
+  /** Key of the message in collection `outbox-body` (sha1 of its JSON). */
+  body?: string;
+  idempotencyKey: string;
+  /** The dedupe key, or `true` when it equals `idempotencyKey`. */
+  dedupeKey?: string | true;
+  notBefore?: number;
+  attempts?: number;
+  /** ms UTC; absent = `createdAt`. */
+  nextAttemptAt?: number;
+  lastError?: string;
+  /** Older format only. */
+  id?: string;
+  lane?: string;
+  createdAt?: number;
+}
+
+/** The compact record of an item; `body` set = the message is stored apart under that key. */
+export function toRecord(item: OutboxItem, body?: string): OutboxRecord {
+  const createdAt = stampOf(item.id);
+  const r: OutboxRecord = { to: item.to, idempotencyKey: item.idempotencyKey };
+  if (body) r.body = body;
+  else r.message = item.message;
+  if (item.dedupeKey !== undefined)
+    r.dedupeKey = item.dedupeKey === item.idempotencyKey ? true : item.dedupeKey;
+  if (item.notBefore !== undefined) r.notBefore = item.notBefore;
+  if (item.attempts) r.attempts = item.attempts;
+  if (item.nextAttemptAt !== createdAt) r.nextAttemptAt = item.nextAttemptAt;
+  if (item.lastError !== undefined) r.lastError = item.lastError;
+  if (item.createdAt !== createdAt) r.createdAt = item.createdAt;
+  return r;
+}
+
+/**
+ * The item a stored record stands for (either format), with its message (resolved by the
+ * caller when the record references a body).
+ */
+export function fromRecord(key: string, r: OutboxRecord, message: OutgoingMessage): OutboxItem {
+  const createdAt = r.createdAt ?? stampOf(key);
+  const item: OutboxItem = {
+    to: r.to,
+    message,
+    idempotencyKey: r.idempotencyKey,
+    id: r.id ?? key,
+    lane: r.lane ?? laneOf(r.to),
+    createdAt,
+    attempts: r.attempts ?? 0,
+    nextAttemptAt: r.nextAttemptAt ?? createdAt,
+  };
+  if (r.dedupeKey !== undefined) item.dedupeKey = r.dedupeKey === true ? r.idempotencyKey : r.dedupeKey;
+  if (r.notBefore !== undefined) item.notBefore = r.notBefore;
+  if (r.lastError !== undefined) item.lastError = r.lastError;
+  return item;
+}
+
+/** The time part of an item id (`<ms, 15 digits>-<seq>`), ms UTC. */
+export const stampOf = (id: string): number => Number(id.slice(0, id.indexOf('-')));
+
 /** A message given up on (collection `outbox-dead`), with the platform's code. */
 export interface DeadLetter extends OutboxItem {
   failedAt: number;
@@ -50,6 +118,12 @@ export interface OutboxOptions {
   retry?: Partial<RetryPolicy>;
   /** Jitter source in [0, 1); injectable for tests. */
   random?: () => number;
+  /**
+   * Queued items held in memory at most (default 1000; items held for quiet hours or for a
+   * platform not configured yet come on top). The rest wait in the store and are loaded in
+   * key order, half a window at a time, as sending makes room.
+   */
+  window?: number;
 }
 
 /**

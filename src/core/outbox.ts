@@ -1,28 +1,34 @@
 import type { Adapter, Logger } from './adapter.ts';
 import { silentLogger } from './adapter.ts';
 import { PlatformApiError } from './errors.ts';
+import { OfferedButtons } from './offered-buttons.ts';
+import { OutboxBodies } from './outbox-bodies.ts';
+import { type Lane, MISSING, OUTBOX, OutboxQueue, type Queued } from './outbox-queue.ts';
 import {
   type DeadLetter,
+  fromRecord,
   laneOf,
   type OutboxItem,
   type OutboxItemInput,
   type OutboxOptions,
+  type OutboxRecord,
   type RetryPolicy,
+  toRecord,
 } from './outbox-types.ts';
-import { DEFAULT_LIMITS, type RateLimit, SlidingWindow } from './rate-limit.ts';
+import { DEFAULT_LIMITS, type RateLimit } from './rate-limit.ts';
 import type { Store, StoreOp } from './store.ts';
 import { splitByBytes, splitByChars } from './text.ts';
 import type { Clock, OutgoingMessage, Platform } from './types.ts';
 
+export { OFFERED_BUTTON_SETS, OFFERED_BUTTONS, readOfferedButtons } from './offered-buttons.ts';
+export { INLINE_MAX_CHARS, OUTBOX_BODY } from './outbox-bodies.ts';
 export * from './outbox-types.ts';
 
 import { systemClock } from './types.ts';
 
-const COL = 'outbox';
+const COL = OUTBOX;
 const DEAD = 'outbox-dead';
 const KEYS = 'outbox-keys';
-/** Collection of the newest buttons sent to each user (`<platform>:<userId>` → {at, buttons}). */
-export const OFFERED_BUTTONS = 'offered-buttons';
 
 /** Outbox counters for `/metrics`. */
 export interface OutboxStats {
@@ -43,6 +49,9 @@ export interface OutboxStats {
  * - Retries with exponential backoff and jitter on {@link PlatformApiError.retryable}
  *   (network, 429/5xx, platform rate-limit codes), honouring `retryAfterMs`; permanent errors
  *   and exhausted retries go to the dead-letter list (`GET /api/outbox/dead`).
+ * - Compact and windowed: a message body is stored once however many items carry it
+ *   ({@link OutboxBodies}); at most `window` items are held in memory, the rest wait in the
+ *   store and are loaded in key order (= send order) as sending makes room. One Outbox per store.
  */
 export class Outbox {
   private readonly store: Store;
@@ -52,13 +61,9 @@ export class Outbox {
   private readonly retry: RetryPolicy;
   private readonly random: () => number;
   private readonly adapters = new Map<Platform, Adapter>();
-  private readonly lanes = new Map<
-    string,
-    { items: OutboxItem[]; busy: boolean; timer?: NodeJS.Timeout; limiter: SlidingWindow }
-  >();
-  /** Send history per lane, kept after a lane empties so the next burst still respects the window. */
-  private readonly limiters = new Map<string, SlidingWindow>();
-  private seq = 0;
+  private readonly bodies: OutboxBodies;
+  private readonly offered = new OfferedButtons();
+  private readonly queue: OutboxQueue;
   /** Sends and store writes in flight, awaited by {@link stop}. */
   private readonly inflight = new Set<Promise<unknown>>();
   private running = false;
@@ -72,6 +77,26 @@ export class Outbox {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.retry = { baseMs: 1_000, maxMs: 5 * 60_000, maxAttempts: 8, ...opts.retry };
     this.random = opts.random ?? Math.random;
+    this.bodies = new OutboxBodies(this.store);
+    this.queue = new OutboxQueue({
+      store: this.store,
+      bodies: this.bodies,
+      clock: this.clock,
+      log: this.log,
+      limits: this.limits,
+      window: Math.max(2, opts.window ?? 1_000),
+      running: () => this.running,
+      canSend: (platform) => this.adapters.has(platform as Platform),
+      loaded: (lanes) => {
+        for (const lane of lanes) this.pump(lane);
+      },
+      settled: () => this.notifyIdle(),
+    });
+  }
+
+  /** The lanes in memory. */
+  private get lanes() {
+    return this.queue.lanes;
   }
 
   /** Registers the adapter that sends for its platform. */
@@ -79,23 +104,23 @@ export class Outbox {
     this.adapters.set(adapter.platform, adapter);
   }
 
-  /** Loads queued items left by an earlier run and starts sending. */
+  /**
+   * Starts sending: scans the stored queue once (body references, newest id; orphaned bodies
+   * are deleted), then loads the first window of items, oldest first.
+   */
   async start(): Promise<void> {
+    await this.queue.scan();
     this.running = true;
-    // Items committed before start() are already in their lanes; load only the others.
-    const known = new Set<string>();
-    for (const l of this.lanes.values()) for (const i of l.items) known.add(i.id);
-    for (const { value } of await this.store.list<OutboxItem>(COL))
-      if (!known.has(value.id)) this.lane(value.lane).items.push(value);
     for (const key of this.lanes.keys()) this.pump(key);
+    await this.queue.refill();
   }
 
-  /** Stops sending (queued items stay in the store for the next start). */
   /** Stops sending; waits for sends and bookkeeping writes in flight (queued items stay in the store). */
   async stop(): Promise<void> {
     this.running = false;
     for (const l of this.lanes.values()) if (l.timer) clearTimeout(l.timer);
-    while (this.inflight.size) await Promise.allSettled([...this.inflight]);
+    while (this.inflight.size || this.queue.loading)
+      await Promise.allSettled([...this.inflight, this.queue.loading]);
   }
 
   /** Queues messages (jobs, API). Items whose `dedupeKey` was used before are skipped. */
@@ -116,54 +141,35 @@ export class Outbox {
       ),
     );
     const claimed = inputs.filter((i, n) => i.dedupeKey && wins[n]).map((i) => i.dedupeKey as string);
-    const items: OutboxItem[] = [];
     let skipped = 0;
-    for (const [n, input] of inputs.entries()) {
-      if (!wins[n]) {
-        skipped++;
-        this.stats.deduped++;
-        continue;
-      }
-      const parts = this.split(input);
-      parts.forEach((message, i) => {
-        const id = `${String(now).padStart(15, '0')}-${String(this.seq++).padStart(8, '0')}`;
-        items.push({
-          ...input,
-          message,
-          idempotencyKey: parts.length > 1 ? `${input.idempotencyKey}#${i}` : input.idempotencyKey,
-          id,
-          lane: laneOf(input.to),
-          createdAt: now,
-          attempts: 0,
-          nextAttemptAt: now,
-        });
-      });
-    }
-    // Remember the newest buttons each user was offered, so a typed number can stand for one
-    // (see Bot: text-only platforms and users who type instead of tapping).
-    const offered = new Map<string, StoreOp>();
-    for (const i of items)
-      if (i.message.buttons?.length && i.to.userId && i.to.chatType !== 'group')
-        offered.set(`${i.to.platform}:${i.to.userId}`, {
-          op: 'put',
-          collection: OFFERED_BUTTONS,
-          key: `${i.to.platform}:${i.to.userId}`,
-          value: { at: now, buttons: i.message.buttons },
-          ttlMs: 24 * 3_600_000,
-        });
+    for (const won of wins) if (!won) skipped++;
+    this.stats.deduped += skipped;
+    const generation = this.bodies.generation;
+    let refs: Array<{ body: string; message: OutgoingMessage }> = [];
+    let items: Queued[];
     try {
+      items = this.build(
+        inputs.filter((_, n) => wins[n]),
+        now,
+      );
+      // From taking the body references to issuing the batch: one synchronous step (OutboxBodies).
+      refs = items.filter((i) => i.body).map((i) => ({ body: i.body!, message: i.message }));
       await this.store.batch([
         ...ops,
-        ...offered.values(),
-        ...items.map((v) => ({ op: 'put' as const, collection: COL, key: v.id, value: v })),
+        ...this.bodies.acquire(refs),
+        ...items.map((v) => ({ op: 'put' as const, collection: COL, key: v.id, value: toRecord(v, v.body) })),
       ]);
     } catch (e) {
+      this.bodies.rollback(
+        refs.map((r) => r.body),
+        generation,
+      );
       for (const k of claimed) await this.store.delete(KEYS, k).catch(() => undefined);
       throw e;
     }
     this.stats.queued += items.length;
-    for (const item of items) this.lane(item.lane).items.push(item);
-    for (const lane of new Set(items.map((i) => i.lane))) this.pump(lane);
+    for (const lane of this.queue.admit(items)) this.pump(lane);
+    void this.queue.refill();
     return { queued: items.length, skipped };
   }
 
@@ -172,9 +178,11 @@ export class Outbox {
     return (await this.store.list<DeadLetter>(DEAD)).map((e) => e.value);
   }
 
-  /** Items still queued, in order. */
+  /** Items still queued, in order (messages resolved, as they will be sent). */
   async pending(): Promise<OutboxItem[]> {
-    return (await this.store.list<OutboxItem>(COL)).map((e) => e.value);
+    const rows = await this.store.list<OutboxRecord>(COL);
+    const messages = await this.bodies.load(rows.flatMap((r) => (r.value.body ? [r.value.body] : [])));
+    return rows.map(({ key, value: r }) => fromRecord(key, r, r.message ?? messages.get(r.body!) ?? MISSING));
   }
 
   /** Resolves when no lane has an item due now or being sent (tests, graceful shutdown). */
@@ -184,6 +192,7 @@ export class Outbox {
   }
 
   private isIdle(): boolean {
+    if (this.queue.loading) return false;
     const now = this.clock.now();
     for (const l of this.lanes.values()) {
       if (l.busy) return false;
@@ -204,6 +213,35 @@ export class Outbox {
     for (const r of w) r();
   }
 
+  /**
+   * The items for `inputs`: split to the platform's size limit, ids in order, large messages
+   * referenced by body key.
+   * @throws TypeError when a message cannot be turned into JSON (cycles, BigInt).
+   */
+  private build(inputs: OutboxItemInput[], now: number): Queued[] {
+    const items: Queued[] = [];
+    for (const input of inputs) {
+      const parts = this.split(input);
+      parts.forEach((message, i) => {
+        const body = this.bodies.keyOf(message);
+        items.push({
+          to: input.to,
+          message,
+          ...(body ? { body } : {}),
+          idempotencyKey: parts.length > 1 ? `${input.idempotencyKey}#${i}` : input.idempotencyKey,
+          ...(input.dedupeKey !== undefined ? { dedupeKey: input.dedupeKey } : {}),
+          ...(input.notBefore !== undefined ? { notBefore: input.notBefore } : {}),
+          id: this.queue.nextId(now),
+          lane: laneOf(input.to),
+          createdAt: now,
+          attempts: 0,
+          nextAttemptAt: now,
+        });
+      });
+    }
+    return items;
+  }
+
   private split(input: OutboxItemInput): OutgoingMessage[] {
     const limit = this.adapters.get(input.to.platform)?.limit;
     if (!limit) return [input.message];
@@ -220,21 +258,6 @@ export class Outbox {
     );
   }
 
-  private lane(key: string) {
-    let l = this.lanes.get(key);
-    if (!l) {
-      let limiter = this.limiters.get(key);
-      if (!limiter) {
-        const kind = key.split(':').slice(0, 2).join(':');
-        limiter = new SlidingWindow(this.limits[kind] ?? this.limits[key.split(':')[0]] ?? []);
-        this.limiters.set(key, limiter);
-      }
-      l = { items: [], busy: false, limiter };
-      this.lanes.set(key, l);
-    }
-    return l;
-  }
-
   private pump(key: string): void {
     const l = this.lanes.get(key);
     if (!l || l.busy || !this.running) return;
@@ -244,11 +267,10 @@ export class Outbox {
     }
     const now = this.clock.now();
     // Order within a lane; an item held for quiet hours does not block a reply behind it.
-    const ready = (i: OutboxItem) => Math.max(i.nextAttemptAt, i.notBefore ?? 0);
+    const ready = (i: Queued) => Math.max(i.nextAttemptAt, i.notBefore ?? 0);
     const head = l.items.find((i) => (i.notBefore ?? 0) <= now) ?? l.items[0];
     if (!head) {
-      this.lanes.delete(key);
-      if (l.limiter.idle(now)) this.limiters.delete(key);
+      this.queue.drop(key, l, now);
       this.notifyIdle();
       return;
     }
@@ -273,15 +295,18 @@ export class Outbox {
     );
   }
 
-  private async attempt(
-    adapter: Adapter,
-    item: OutboxItem,
-    l: { items: OutboxItem[]; limiter: SlidingWindow },
-  ): Promise<void> {
+  private async attempt(adapter: Adapter, item: Queued, l: Lane): Promise<void> {
     const now = this.clock.now();
     l.limiter.record(now);
     let sent = false;
     try {
+      if (this.queue.isMissing(item.id))
+        throw new PlatformApiError({
+          platform: item.to.platform,
+          method: 'send',
+          message: `outbox: message body ${item.body} is missing from the store`,
+          retryable: false,
+        });
       await adapter.send(item.to, item.message, { idempotencyKey: item.idempotencyKey });
       sent = true;
     } catch (e) {
@@ -311,11 +336,12 @@ export class Outbox {
           waitMs: Math.round(wait),
           error: err.message,
         });
-        await this.store.put(COL, item.id, item);
+        await this.store.put(COL, item.id, toRecord(item, item.body));
       } else {
-        l.items.splice(l.items.indexOf(item), 1);
+        this.queue.remove(item, l);
+        const { body: _body, ...rest } = item;
         const dead: DeadLetter = {
-          ...item,
+          ...rest,
           failedAt: this.clock.now(),
           error: {
             message: err.message,
@@ -328,6 +354,7 @@ export class Outbox {
         await this.store.batch([
           { op: 'delete', collection: COL, key: item.id },
           { op: 'put', collection: DEAD, key: item.id, value: dead },
+          ...this.bodies.release(item.body),
         ]);
         this.stats.dead++;
         this.log.error('message dead-lettered', { lane: item.lane, id: item.id, ...dead.error });
@@ -336,15 +363,25 @@ export class Outbox {
     if (sent) {
       // The platform accepted it: free the lane now and remove the item in the background (a
       // store error here must not count as a failed send, which would send it again).
-      l.items.splice(l.items.indexOf(item), 1);
+      // With it, remember the buttons the user now sees, so a typed number can stand for one
+      // (see Bot: text-only platforms and users who type instead of tapping).
+      this.queue.remove(item, l);
       this.stats.sent++;
+      const offered = this.offered.ops(item.to, item.message.buttons, this.clock.now());
       this.track(
-        this.store.delete(COL, item.id).catch((e) =>
-          this.log.error('outbox: could not remove a sent item (it may be sent again after a restart)', {
-            id: item.id,
-            error: String(e),
+        this.store
+          .batch([
+            { op: 'delete', collection: COL, key: item.id },
+            ...this.bodies.release(item.body),
+            ...offered,
+          ])
+          .catch((e) => {
+            this.offered.forget(offered);
+            this.log.error('outbox: could not remove a sent item (it may be sent again after a restart)', {
+              id: item.id,
+              error: String(e),
+            });
           }),
-        ),
       );
     }
   }

@@ -63,6 +63,11 @@ export interface PutOptions {
 
 export interface ListOptions {
   prefix?: string;
+  /**
+   * Only keys strictly after this one (same order as the listing): a cursor for reading a large
+   * collection page by page (`limit` + the last key of the previous page).
+   */
+  after?: string;
   /** Return at most this many documents. */
   limit?: number;
 }

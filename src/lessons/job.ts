@@ -15,14 +15,8 @@ import type { Store, StoreOp } from '../core/store.ts';
 import { directAddress, type Locale } from '../core/types.ts';
 import { cronSlots, workingDaysOnly } from '../scheduler/cron.ts';
 import { M } from './messages.ts';
-import {
-  isComplete,
-  type LessonProgress,
-  PROGRESS,
-  progressKey,
-  readAllProgress,
-  type UserProgress,
-} from './progress.ts';
+import { isComplete, type LessonProgress, PROGRESS, progressKey, type UserProgress } from './progress.ts';
+import { withProgress } from './progress-stream.ts';
 import { lessonTitle, openValue, renderLesson } from './render.ts';
 import { type RosterPerson, readRoster } from './roster-view.ts';
 import { type Lesson, type Track, trackApplies } from './schema.ts';
@@ -237,19 +231,29 @@ export function createLessonsJob(opts: LessonsJobOptions): LessonsJob {
     async run(at: number): Promise<JobRunResult> {
       const roster = await readRoster(opts.store);
       learn(roster);
-      const all = await readAllProgress(opts.store);
       const cache = runCache(at);
       let sent = 0;
       let skipped = 0;
       let lessons = 0;
       let nudges = 0;
       // One atomic commit per user (their progress with their messages), `concurrency` users
-      // at a time so the store can group the dedupe claims' durable writes.
-      for (let i = 0; i < roster.length; i += concurrency) {
-        const plans = roster.slice(i, i + concurrency).map((person) => {
+      // at a time so the store can group the dedupe claims' durable writes. Progress is read
+      // as it goes (withProgress), never everyone's at once.
+      const users = withProgress(opts.store, roster);
+      for (let done = false; !done; ) {
+        const chunk: Array<[RosterPerson, UserProgress]> = [];
+        for (let n = 0; n < concurrency; n++) {
+          const next = await users.next();
+          if (next.done) {
+            done = true;
+            break;
+          }
+          chunk.push(next.value);
+        }
+        const plans = chunk.map(([person, progress]) => {
           const ops: StoreOp[] = [];
           const items: OutboxItemInput[] = [];
-          const r = planUser(person, all.get(person.userKey) ?? new Map(), at, cache, ops, items);
+          const r = planUser(person, progress, at, cache, ops, items);
           lessons += r.lessons;
           nudges += r.nudges;
           return { ops, items };
