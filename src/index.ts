@@ -3,6 +3,7 @@
 export type { Config } from './config.ts';
 export * from './core/adapter.ts';
 export * from './core/calendar.ts';
+export * from './core/clone.ts';
 export * from './core/commands.ts';
 export * from './core/errors.ts';
 export * from './core/feature.ts';

@@ -1,5 +1,5 @@
 import type { Clock, ListOptions, PutOptions, Store, StoreDump, StoredDoc, StoreOp } from '../src/index.ts';
-import { systemClock } from '../src/index.ts';
+import { cloneValue, systemClock } from '../src/index.ts';
 
 /**
  * In-memory collections with TTL. The shared state machine of the memory and lowdb backends:
@@ -79,7 +79,7 @@ export class MemoryState {
   }
 }
 
-const clone = <T>(v: T): T => (v === undefined ? v : (structuredClone(v) as T));
+const clone = <T>(v: T): T => (v === undefined ? v : cloneValue(v));
 
 /** Store kept in process memory: for tests and `STORE=memory`. Values are deep-copied in and out. */
 export class MemoryStore implements Store {

@@ -1,5 +1,6 @@
 import type { Logger } from './adapter.ts';
 import { silentLogger } from './adapter.ts';
+import { cloneValue } from './clone.ts';
 import { parseCommand } from './commands.ts';
 import type { Feature, Input, Outcome, Push, Session, TurnContext, TurnTx } from './feature.ts';
 import { defineMessages, t } from './i18n.ts';
@@ -243,7 +244,7 @@ class Tx implements TurnTx {
   async get<T>(collection: string, key: string): Promise<T | undefined> {
     const o = this.overlay.get(this.k(collection, key));
     if (o === null) return undefined;
-    if (o) return structuredClone(o.value) as T;
+    if (o) return cloneValue(o.value) as T;
     return this.store.get<T>(collection, key);
   }
   async list<T>(collection: string, opts?: { prefix?: string }): Promise<Array<{ key: string; value: T }>> {
@@ -252,15 +253,15 @@ class Tx implements TurnTx {
       const [c, key] = ck.split('\u0000');
       if (c !== collection || (opts?.prefix && !key.startsWith(opts.prefix))) continue;
       if (o === null) base.delete(key);
-      else base.set(key, structuredClone(o.value) as T);
+      else base.set(key, cloneValue(o.value) as T);
     }
     return [...base.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([key, value]) => ({ key, value }));
   }
   put<T>(collection: string, key: string, value: T, opts?: { ttlMs?: number }): void {
-    this.overlay.set(this.k(collection, key), { value: structuredClone(value) });
-    this.ops.push({ op: 'put', collection, key, value: structuredClone(value), ttlMs: opts?.ttlMs });
+    this.overlay.set(this.k(collection, key), { value: cloneValue(value) });
+    this.ops.push({ op: 'put', collection, key, value: cloneValue(value), ttlMs: opts?.ttlMs });
   }
   delete(collection: string, key: string): void {
     this.overlay.set(this.k(collection, key), null);
