@@ -5,7 +5,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
-import type { StoredDoc } from '../src/index.ts';
+import type { Store, StoredDoc } from '../src/index.ts';
 import { createStore } from '../storage/index.ts';
 import { type LowdbStore, snapshotFile } from '../storage/lowdb.ts';
 import { SNAPSHOT_FORMAT, type SnapshotFile } from '../storage/snapshot.ts';
@@ -14,8 +14,10 @@ import { SNAPSHOT_FORMAT, type SnapshotFile } from '../storage/snapshot.ts';
 export interface BenchStoreOptions {
   /** Stored responses to pre-fill, per run. */
   sizes?: number[];
-  /** Timed survey-answer turns per size (after `warmup` untimed ones). */
+  /** Timed survey-answer turns per size and round (after `warmup` untimed ones). */
   turns?: number;
+  /** Rounds over all sizes; p50/p99 are over every round's turns. */
+  rounds?: number;
   warmup?: number;
   /** Parent directory for the temp data dirs (default: `$BENCH_DIR` or the OS temp dir). */
   dir?: string;
@@ -152,64 +154,80 @@ async function underLoad(turn: Turn, work: () => Promise<unknown>): Promise<Load
   };
 }
 
-async function benchSize(n: number, o: Required<BenchStoreOptions>): Promise<SizeResult> {
-  const dir = await mkdtemp(join(o.dir, 'rollout-bench-store-'));
-  try {
-    const data = prefill(n);
-    // For comparison: a plain lowdb store (JSONFile) rewrites the whole file on EVERY answer.
-    const plain = new Low(new JSONFile<SnapshotFile>(join(dir, 'plain-lowdb.json')), data);
-    const writes: number[] = [];
-    for (let r = 0; r < (n >= 50_000 ? 1 : 3); r++) {
-      const t = performance.now();
-      await plain.write();
-      writes.push(performance.now() - t);
-    }
-    await rm(join(dir, 'plain-lowdb.json'));
-    // Pre-fill db.json in the store's own format, then open it as the app does.
-    await new Low(snapshotFile(join(dir, 'db.json')), data).write();
-    gc();
+/** A prepared size: its temp dir holding a pre-filled `db.json`, and the plain-lowdb write time. */
+interface Prepared {
+  n: number;
+  dir: string;
+  lowdbWrite: number;
+}
 
+async function prepare(n: number, o: Required<BenchStoreOptions>): Promise<Prepared> {
+  const dir = await mkdtemp(join(o.dir, 'rollout-bench-store-'));
+  const data = prefill(n);
+  // For comparison: a plain lowdb store (JSONFile) rewrites the whole file on EVERY answer.
+  const plain = new Low(new JSONFile<SnapshotFile>(join(dir, 'plain-lowdb.json')), data);
+  const writes: number[] = [];
+  for (let r = 0; r < (n >= 50_000 ? 1 : 3); r++) {
     const t = performance.now();
-    const store = await createStore({ store: 'lowdb', dataDir: dir }); // the default store
-    const openMs = performance.now() - t;
-    let i = n;
-    const turn = async (): Promise<number> => {
-      const user = userOf(++i);
-      const t0 = performance.now();
-      const s = await store.get<ReturnType<typeof session>>('sessions', user);
-      await store.batch([
-        {
-          op: 'put',
-          collection: 'responses',
-          key: `needs-diagnosis-v1:${user}:${i}`,
-          value: response(i, user),
-        },
-        { op: 'put', collection: 'sessions', key: user, value: session(user, (s?.updatedAt ?? 0) + 1) },
-      ]);
-      return performance.now() - t0;
-    };
-    const times: number[] = [];
+    await plain.write();
+    writes.push(performance.now() - t);
+  }
+  await rm(join(dir, 'plain-lowdb.json'));
+  // Pre-fill db.json in the store's own format; each round opens it as the app does.
+  await new Low(snapshotFile(join(dir, 'db.json')), data).write();
+  gc();
+  return { n, dir, lowdbWrite: writes.sort((a, b) => a - b)[Math.floor(writes.length / 2)] };
+}
+
+/** One survey-answer turn on `store`, answering as a user beyond the pre-filled ones. */
+function turnOn(store: Store, start: number): Turn {
+  let i = start;
+  return async (): Promise<number> => {
+    const user = userOf(++i);
+    const t0 = performance.now();
+    const s = await store.get<ReturnType<typeof session>>('sessions', user);
+    await store.batch([
+      {
+        op: 'put',
+        collection: 'responses',
+        key: `needs-diagnosis-v1:${user}:${i}`,
+        value: response(i, user),
+      },
+      { op: 'put', collection: 'sessions', key: user, value: session(user, (s?.updatedAt ?? 0) + 1) },
+    ]);
+    return performance.now() - t0;
+  };
+}
+
+/**
+ * One round on a prepared size: open the store, `warmup` + `turns` timed turns (latencies pushed
+ * to `times`); in the first round also a compaction under load and its idle control.
+ */
+async function round(
+  p: Prepared,
+  r: number,
+  o: Required<BenchStoreOptions>,
+  times: number[],
+): Promise<Omit<SizeResult, 'n' | 'p50' | 'p99' | 'max' | 'lowdbWrite'> | undefined> {
+  const t = performance.now();
+  const store = await createStore({ store: 'lowdb', dataDir: p.dir }); // the default store
+  const openMs = performance.now() - t;
+  // Users beyond every earlier round's, so each turn writes a new response.
+  const turn = turnOn(store, p.n + r * (o.warmup + o.turns) * 3);
+  try {
     for (let k = 0; k < o.warmup + o.turns; k++) {
       const d = await turn();
       if (k >= o.warmup) times.push(d);
     }
+    if (r > 0) return undefined;
     const lowdb = store as LowdbStore;
-    const before = lowdb.stats();
-    const turnBytes = (before.journalBytes - 60) / (o.warmup + o.turns);
+    const turnBytes = (lowdb.stats().journalBytes - 60) / (o.warmup + o.turns);
     // A compaction while survey answers keep arriving (open loop, like webhooks); then the
     // same load as long without one: the stalls and latencies this machine has anyway.
     const during = await underLoad(turn, () => lowdb.compact());
-    const idle = await underLoad(turn, () => new Promise((r) => setTimeout(r, during.ms)));
-    const snapshotBytes = lowdb.stats().snapshotBytes;
-    await store.close();
-    times.sort((a, b) => a - b);
+    const idle = await underLoad(turn, () => new Promise((res) => setTimeout(res, during.ms)));
     return {
-      n,
-      p50: pct(times, 50),
-      p99: pct(times, 99),
-      max: times.at(-1)!,
-      lowdbWrite: writes.sort((a, b) => a - b)[Math.floor(writes.length / 2)],
-      snapshotBytes,
+      snapshotBytes: lowdb.stats().snapshotBytes,
       openMs,
       compactMs: during.ms,
       during,
@@ -217,7 +235,7 @@ async function benchSize(n: number, o: Required<BenchStoreOptions>): Promise<Siz
       turnBytes,
     };
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await store.close();
     gc();
   }
 }
@@ -225,7 +243,8 @@ async function benchSize(n: number, o: Required<BenchStoreOptions>): Promise<Siz
 /**
  * Store bench: a survey answer turn (`get` the session + one `batch` of the response and the
  * session, awaited until durable) on the default lowdb store pre-filled with 1k, 10k and 100k
- * ~1 KB responses. Target: p99 at 100k within 1.5× of p99 at 1k. Then, per size, a compaction
+ * ~1 KB responses, in rounds that alternate the order of sizes (the p99s are a few ms, so disk
+ * and machine noise would otherwise decide the ratio). Target: p99 at 100k within 1.5× of p99 at 1k. Then, per size, a compaction
  * while turns keep arriving (500/s, open loop): its longest event-loop stall and the p99/max
  * latency of the turns that arrived during it, beside the same load without a compaction
  * (the machine's own noise). Target: no stall longer than 50 ms at 100k.
@@ -234,14 +253,43 @@ async function benchSize(n: number, o: Required<BenchStoreOptions>): Promise<Siz
 export async function benchStore(opts: BenchStoreOptions = {}): Promise<string[]> {
   const o: Required<BenchStoreOptions> = {
     sizes: opts.sizes ?? [1_000, 10_000, 100_000],
-    turns: opts.turns ?? 500,
+    turns: opts.turns ?? 1000,
     warmup: opts.warmup ?? 50,
+    rounds: opts.rounds ?? Number(process.env.BENCH_ROUNDS ?? 3),
     dir: opts.dir ?? process.env.BENCH_DIR ?? tmpdir(),
   };
+  const prepared: Prepared[] = [];
   const results: SizeResult[] = [];
-  for (const n of o.sizes) results.push(await benchSize(n, o));
+  try {
+    for (const n of o.sizes) prepared.push(await prepare(n, o));
+    const times = prepared.map((): number[] => []);
+    const firsts: Array<NonNullable<Awaited<ReturnType<typeof round>>>> = [];
+    // Rounds alternate the order of sizes (1k 10k 100k, 100k 10k 1k, …) so drift in the
+    // machine's load and disk latency falls on every size alike.
+    for (let r = 0; r < o.rounds; r++) {
+      const order = prepared.map((_, k) => k);
+      if (r % 2 === 1) order.reverse();
+      for (const k of order) {
+        const first = await round(prepared[k], r, o, times[k]);
+        if (first) firsts[k] = first;
+      }
+    }
+    for (const [k, p] of prepared.entries()) {
+      const ts = times[k].sort((a, b) => a - b);
+      results.push({
+        n: p.n,
+        p50: pct(ts, 50),
+        p99: pct(ts, 99),
+        max: ts.at(-1)!,
+        lowdbWrite: p.lowdbWrite,
+        ...firsts[k],
+      });
+    }
+  } finally {
+    for (const p of prepared) await rm(p.dir, { recursive: true, force: true });
+  }
   const lines = [
-    `store: survey answer turn (get session + batch[response, session], durable) on lowdb, ${o.turns} turns/size, data in ${o.dir}`,
+    `store: survey answer turn (get session + batch[response, session], durable) on lowdb, ${o.rounds} rounds × ${o.turns} turns per size (sizes in alternating order), data in ${o.dir}`,
     `  ${['responses', 'p50', 'p99', 'max', 'db.json', 'lowdb write()', 'open', 'compaction'].map((h) => h.padEnd(15)).join('')}`,
     ...results.map(
       (r) =>
