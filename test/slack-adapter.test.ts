@@ -4,7 +4,12 @@ import express from 'express';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SlackApi } from '../adapters/slack/api.ts';
-import { decodeBlockActions, decodeEventCallback, stripBotMention } from '../adapters/slack/decode.ts';
+import {
+  decodeBlockActions,
+  decodeEventCallback,
+  slackToPlain,
+  stripBotMention,
+} from '../adapters/slack/decode.ts';
 import { encodeMessage, markdownToMrkdwn } from '../adapters/slack/encode.ts';
 import { createSlackAdapter } from '../adapters/slack/index.ts';
 import { slackSignature, verifySlackSignature } from '../adapters/slack/verify.ts';
@@ -49,6 +54,28 @@ describe('slack decode/encode', () => {
   it('strips only the bot mention', () => {
     expect(stripBotMention('<@UBOT> 密码忘了 <@UOTHER>', 'UBOT')).toBe('密码忘了 <@UOTHER>');
     expect(stripBotMention('<@UBOT|rollout> 调研', 'UBOT')).toBe('调研');
+  });
+  it('turns Slack formatting into plain text: entities, other mentions, channels, links', () => {
+    expect(slackToPlain('A &amp; B &lt;status&gt;ok&lt;/status&gt;')).toBe('A & B <status>ok</status>');
+    expect(slackToPlain('&amp;lt;')).toBe('&lt;');
+    expect(slackToPlain('<@UOTHER> 帮我看下 <@U2|李四>')).toBe('@ 帮我看下 @李四');
+    expect(slackToPlain('见 <#C123|仓库群> 和 <https://example.com/help|帮助中心> <https://x.io>')).toBe(
+      '见 #仓库群 和 帮助中心 https://example.com/help https://x.io',
+    );
+    expect(slackToPlain('<!here> 注意')).toBe('@here 注意');
+    const dm = decodeEventCallback({
+      event_id: 'EvAmp',
+      authorizations: [{ user_id: 'UBOT' }],
+      event: {
+        type: 'message',
+        channel_type: 'im',
+        user: 'U1',
+        channel: 'D1',
+        text: '报销 &amp; 发票 &lt;急&gt;',
+        ts: '1.0',
+      },
+    });
+    expect(dm.kind === 'message' && dm.message.text).toBe('报销 & 发票 <急>');
   });
   it('decodes a DM and an app_mention, ignores the bot echo and unaddressed channel text', () => {
     const dm = decodeEventCallback({

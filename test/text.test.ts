@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { markdownToPlain, splitByBytes, splitByChars, utf8Length } from '../src/core/text.ts';
+import {
+  listsButtons,
+  markdownToPlain,
+  numberedLabel,
+  splitByBytes,
+  splitByChars,
+  utf8Length,
+} from '../src/core/text.ts';
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
@@ -105,5 +112,25 @@ describe('markdownToPlain', () => {
     expect(
       markdownToPlain('[https://a.cn](https://a.cn) <https://b.cn/x> ![流程图](https://c.cn/p.png)'),
     ).toBe('https://a.cn https://b.cn/x 流程图 https://c.cn/p.png');
+  });
+});
+
+describe('numbered choices', () => {
+  it('numbers a label once, whether or not it carries its own number', () => {
+    expect(numberedLabel('生产型', 0)).toBe('1. 生产型');
+    expect(numberedLabel('2. 主管审核后入账', 1)).toBe('2. 主管审核后入账');
+    expect(numberedLabel('2、主管审核', 1)).toBe('2. 主管审核');
+    // A different leading number is part of the label.
+    expect(numberedLabel('3. 是', 0)).toBe('1. 3. 是');
+  });
+
+  it('sees options already listed in the text, also for numbered and shortened labels', () => {
+    const text =
+      '盘点时发现差异，应该怎么做？\n1. 直接改库存数量\n2. 先复盘，再提交盘盈盘亏单\n回复数字或点按钮作答';
+    expect(listsButtons(text, [{ label: '1. 直接改库存数量' }, { label: '2. 先复盘，再提交…' }])).toBe(true);
+    expect(listsButtons(text, [{ label: '直接改库存数量' }, { label: '先复盘，再提交盘盈盘亏单' }])).toBe(
+      true,
+    );
+    expect(listsButtons(text, [{ label: '直接改库存数量' }, { label: '请财务处理' }])).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Button, Locale, OutgoingMessage } from '../../src/index.ts';
-import { defineMessages, markdownToPlain, t } from '../../src/index.ts';
+import { defineMessages, listsButtons, markdownToPlain, numberedLabel, t } from '../../src/index.ts';
 
 /**
  * {@link OutgoingMessage} → DingTalk message bodies. Pure.
@@ -95,12 +95,12 @@ export function toWebhookMsg(r: Rendered): WebhookMsg {
  * write their options into the text themselves), so the fallback must not list them twice.
  */
 export function listsChoices(text: string, buttons: Button[]): boolean {
-  return buttons.every((b, i) => text.includes(`${i + 1}. ${b.label.trim()}`));
+  return listsButtons(text, buttons);
 }
 
 /** `1. 生产型  2. 商贸型  3. 服务业` (one line when short, else one per line) and the hint. */
 export function numbered(buttons: Button[], locale: Locale): string {
-  const items = buttons.map((b, i) => `${i + 1}. ${b.label.trim()}`);
+  const items = buttons.map((b, i) => numberedLabel(b.label, i));
   const oneLine = items.join('  ');
   return `${oneLine.length <= 30 ? oneLine : items.join('\n')}\n${t(locale, M.answerHint)}`;
 }

@@ -1,4 +1,4 @@
-import { markdownToPlain, type OutgoingMessage } from '../../src/index.ts';
+import { listsButtons, markdownToPlain, numberedLabel, type OutgoingMessage } from '../../src/index.ts';
 
 /** Text message content limit we split at (Feishu allows ~150 KB per request; cards ~30 KB). */
 export const FEISHU_TEXT_LIMIT = 4000;
@@ -31,7 +31,7 @@ export function encodeFeishu(m: OutgoingMessage): FeishuMessageBody {
       tag: 'action',
       actions: m.buttons.slice(0, 20).map((b, i) => ({
         tag: 'button',
-        text: { tag: 'plain_text', content: `${i + 1}. ${b.label}` },
+        text: { tag: 'plain_text', content: numberedLabel(b.label, i) },
         type: i === 0 ? 'primary' : 'default',
         value: { v: b.value },
       })),
@@ -48,7 +48,7 @@ export function encodeFeishu(m: OutgoingMessage): FeishuMessageBody {
 /** The plain-text fallback of a message (used when a card is refused). */
 export function encodeFeishuText(m: OutgoingMessage): FeishuMessageBody {
   const lines = [m.title, markdownToPlain(m.text)].filter(Boolean);
-  if (m.buttons?.length)
-    lines.push(m.buttons.map((b, i) => `${i + 1}. ${b.label}`).join('  '), '回复数字或选项名称');
+  if (m.buttons?.length && !listsButtons(lines.join('\n'), m.buttons))
+    lines.push(m.buttons.map((b, i) => numberedLabel(b.label, i)).join('  '), '回复数字或选项名称');
   return { msg_type: 'text', content: JSON.stringify({ text: lines.join('\n') }) };
 }

@@ -17,6 +17,29 @@ interface SlackEvent {
 }
 
 /**
+ * Slack's message formatting → plain text, after the bot's own mention was stripped: other user
+ * mentions `<@U…|name>` → `@name` (`@` alone without a name: an id is no word to match), channels
+ * `<#C…|name>` → `#name`, links `<url|label>` → `label url`, `<url>` → `url`, special mentions
+ * `<!here>` → `@here`; then the three escaped characters `&lt; &gt; &amp;` → `< > &`.
+ * @see https://api.slack.com/reference/surfaces/formatting#escaping
+ * @see https://api.slack.com/reference/surfaces/formatting#retrieving-messages
+ */
+export function slackToPlain(text: string): string {
+  return text
+    .replace(/<([@#!])([^>|]*)(?:\|([^>]*))?>/g, (_, sigil: string, id: string, name?: string) =>
+      sigil === '!' ? `@${(name ?? id).split('^')[0]}` : `${sigil}${name ?? ''}`,
+    )
+    .replace(/<([^>|]+)(?:\|([^>]*))?>/g, (_, url: string, label?: string) =>
+      label ? `${label} ${url}` : url,
+    )
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/**
  * Strips the bot's own `<@U…>` / `<@U…|name>` mention (only the bot's) and trims.
  * @see https://api.slack.com/events/app_mention
  */
@@ -49,7 +72,7 @@ export function decodeEventCallback(body: {
   const isDm = ev.type === 'message' && ev.channel_type === 'im';
   const isMention = ev.type === 'app_mention';
   if (!isDm && !isMention) return { kind: 'ignore', reason: 'not addressed to the bot' };
-  const text = stripBotMention(ev.text ?? '', botUserId);
+  const text = slackToPlain(stripBotMention(ev.text ?? '', botUserId));
   return {
     kind: 'message',
     message: {

@@ -1,4 +1,4 @@
-import type { OutgoingMessage } from '../../src/index.ts';
+import { listsButtons, numberedLabel, type OutgoingMessage } from '../../src/index.ts';
 
 /** Slack text block limit is 3000 chars; `chat.postMessage` text up to 40k — we split at 3000. */
 export const SLACK_TEXT_LIMIT = 3000;
@@ -35,9 +35,10 @@ export function encodeMessage(m: OutgoingMessage): Record<string, unknown> {
     m.title && !m.text.startsWith(m.title) ? `**${m.title}**\n${m.text}` : m.text,
   );
   if (!m.buttons?.length) return { text, mrkdwn: true };
-  const numbered = m.buttons.map((b, i) => `${i + 1}. ${b.label}`).join('  ');
+  // The notification fallback names the choices once: in the text already, or appended.
+  const numbered = m.buttons.map((b, i) => numberedLabel(b.label, i)).join('  ');
   return {
-    text: `${text}\n${numbered}`,
+    text: listsButtons(text, m.buttons) ? text : `${text}\n${numbered}`,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: text.slice(0, SLACK_TEXT_LIMIT) } },
       {

@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Address, Button, Locale, OutgoingMessage } from '../../src/index.ts';
-import { defineMessages, markdownToPlain, PlatformApiError, splitByBytes, t } from '../../src/index.ts';
+import {
+  defineMessages,
+  listsButtons,
+  markdownToPlain,
+  numberedLabel,
+  PlatformApiError,
+  splitByBytes,
+  t,
+} from '../../src/index.ts';
 
 /**
  * {@link OutgoingMessage} → WeCom `message/send` request bodies. Pure.
@@ -107,7 +115,7 @@ export function encodeWecomMessage(
     const card = buildCard(plain, message.title, buttons, opts.taskId);
     if (card) return [{ ...head, msgtype: 'template_card', template_card: card }];
     // Features such as the survey already number their options in the text; do not list twice.
-    const listed = buttons.every((b, i) => plain.includes(`${i + 1}. ${b.label.trim()}`));
+    const listed = listsButtons(plain, buttons);
     if (listed) return texts(head, plain);
     return texts(head, `${plain ? `${plain}\n\n` : ''}${numbered(buttons, opts.locale ?? 'zh-CN')}`);
   }
@@ -159,7 +167,7 @@ function buildCard(
 
 /** `1. 生产型  2. 商贸型  3. 服务业` (one line when short, else one option per line) + hint. */
 function numbered(buttons: Button[], locale: Locale): string {
-  const items = buttons.map((b, i) => `${i + 1}. ${b.label.trim()}`);
+  const items = buttons.map((b, i) => numberedLabel(b.label, i));
   const oneLine = items.join('  ');
   const body = displayWidth(oneLine) <= 30 ? oneLine : items.join('\n');
   return `${body}\n${t(locale, M.answerHint)}`;

@@ -1,4 +1,3 @@
-import type { IncomingMessage as HttpRequest } from 'node:http';
 import type { Response, Router } from 'express';
 import type { AdapterContext, Logger } from '../../src/index.ts';
 import {

@@ -172,3 +172,31 @@ export function markdownToPlain(md: string): string {
   while (s.includes('\u0000')) s = s.replace(/\u0000(\d+)\u0000/g, (_, n: string) => code[Number(n)]);
   return s.replace(/[ \t]+$/gm, '');
 }
+
+/** A number a label may already start with: `3. `, `3、`, `3．`, `3) `. */
+const LABEL_NUMBER = /^(\d+)\s*[.、．)]\s*/;
+
+/** A button label without the leading number `i + 1` it may carry (`"2. 否"` → `"否"`). */
+function labelCore(label: string, i: number): string {
+  const l = label.trim();
+  const m = LABEL_NUMBER.exec(l);
+  return m && Number(m[1]) === i + 1 ? l.slice(m[0].length) : l;
+}
+
+/**
+ * `"1. 生产型"` for the button at index `i` (0-based) in a numbered fallback list, without
+ * doubling a number the label already carries (lesson quizzes label buttons `1. …`, so a
+ * naive prefix gave `1. 1. …`).
+ */
+export function numberedLabel(label: string, i: number): string {
+  return `${i + 1}. ${labelCore(label, i)}`;
+}
+
+/**
+ * True when `text` already lists every button as a numbered choice (`1. 生产型` … — the survey
+ * and the lesson quiz write their options into the text themselves), so a renderer must not
+ * list them again. A label shortened with a trailing `…` matches the start of the full option.
+ */
+export function listsButtons(text: string, buttons: readonly { label: string }[]): boolean {
+  return buttons.every((b, i) => text.includes(`${i + 1}. ${labelCore(b.label, i).replace(/…$/, '')}`));
+}
