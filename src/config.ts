@@ -76,6 +76,8 @@ const EnvSchema = z.object({
     .transform((v) => (v === '' ? undefined : v)),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional().default('info'),
   BODY_LIMIT: z.string().optional().default('1mb'),
+  // Outbox sends in flight at once per platform (src/core/outbox-types.ts `maxInFlight`).
+  OUTBOX_MAX_IN_FLIGHT: num(32, 1, 1000),
 
   WECOM_CORP_ID: optStr,
   WECOM_AGENT_ID: optStr.refine((v) => v === undefined || /^\d+$/.test(v), {

@@ -100,7 +100,7 @@ async function assemble(
     nowYmd: localDate(clock.now(), tz),
   });
   const quiet = { start: cfg.QUIET_HOURS_START, end: cfg.QUIET_HOURS_END };
-  const outbox = new Outbox({ store, clock, log });
+  const outbox = new Outbox({ store, clock, log, maxInFlight: cfg.OUTBOX_MAX_IN_FLIGHT });
 
   let faqIndex: FaqIndex = createFaqIndex(content.faq);
   const thresholds = {

@@ -124,7 +124,18 @@ export interface OutboxOptions {
    * key order, half a window at a time, as sending makes room.
    */
   window?: number;
+  /**
+   * Sends in flight at once per platform (default {@link DEFAULT_MAX_IN_FLIGHT}; env
+   * `OUTBOX_MAX_IN_FLIGHT`). Lanes beyond it wait for a free slot, first come first served. It
+   * bounds what a crash can duplicate: a send the platform accepted but whose removal was never
+   * written is sent again on restart, and WeCom/DingTalk/Slack have no idempotency key to drop it
+   * (a fresh-clone test killed the bot with ~500 sends in flight: 500 duplicates).
+   */
+  maxInFlight?: number;
 }
+
+/** Default sends in flight per platform: ample for real API latencies (~50–300 ms → 100+ msg/s). */
+export const DEFAULT_MAX_IN_FLIGHT = 32;
 
 /**
  * The lane (ordering + rate-limit unit) of an address: `<platform>:robot:<chat>` for custom group

@@ -5,6 +5,7 @@ import { OfferedButtons } from './offered-buttons.ts';
 import { OutboxBodies } from './outbox-bodies.ts';
 import { type Lane, MISSING, OUTBOX, OutboxQueue, type Queued } from './outbox-queue.ts';
 import {
+  DEFAULT_MAX_IN_FLIGHT,
   type DeadLetter,
   fromRecord,
   laneOf,
@@ -66,6 +67,10 @@ export class Outbox {
   private readonly queue: OutboxQueue;
   /** Sends and store writes in flight, awaited by {@link stop}. */
   private readonly inflight = new Set<Promise<unknown>>();
+  /** Sends in flight per platform, and the lanes waiting for a free slot (FIFO). */
+  private readonly sending = new Map<Platform, number>();
+  private readonly waiting = new Map<Platform, Set<string>>();
+  private readonly maxInFlight: number;
   private running = false;
   private idleWaiters: Array<() => void> = [];
   readonly stats: OutboxStats = { sent: 0, retried: 0, dead: 0, deduped: 0, queued: 0 };
@@ -77,6 +82,7 @@ export class Outbox {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.retry = { baseMs: 1_000, maxMs: 5 * 60_000, maxAttempts: 8, ...opts.retry };
     this.random = opts.random ?? Math.random;
+    this.maxInFlight = Math.max(1, opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
     this.bodies = new OutboxBodies(this.store);
     this.queue = new OutboxQueue({
       store: this.store,
@@ -118,6 +124,7 @@ export class Outbox {
   /** Stops sending; waits for sends and bookkeeping writes in flight (queued items stay in the store). */
   async stop(): Promise<void> {
     this.running = false;
+    this.waiting.clear();
     for (const l of this.lanes.values()) if (l.timer) clearTimeout(l.timer);
     while (this.inflight.size || this.queue.loading)
       await Promise.allSettled([...this.inflight, this.queue.loading]);
@@ -286,13 +293,35 @@ export class Outbox {
       this.notifyIdle();
       return;
     }
+    const platform = head.to.platform;
+    const inFlight = this.sending.get(platform) ?? 0;
+    if (inFlight >= this.maxInFlight) {
+      let w = this.waiting.get(platform);
+      if (!w) this.waiting.set(platform, (w = new Set()));
+      w.add(key);
+      return; // pumped again when a send of this platform settles
+    }
+    this.sending.set(platform, inFlight + 1);
     l.busy = true;
     this.track(
       this.attempt(adapter, head, l).finally(() => {
         l.busy = false;
+        this.release(platform);
         this.pump(key);
       }),
     );
+  }
+
+  /** Frees a send slot of `platform` and hands free slots to waiting lanes, oldest first. */
+  private release(platform: Platform): void {
+    this.sending.set(platform, (this.sending.get(platform) ?? 1) - 1);
+    const w = this.waiting.get(platform);
+    if (!w) return;
+    for (const key of [...w]) {
+      if ((this.sending.get(platform) ?? 0) >= this.maxInFlight) break;
+      w.delete(key);
+      this.pump(key);
+    }
   }
 
   private async attempt(adapter: Adapter, item: Queued, l: Lane): Promise<void> {

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import type { Adapter } from '../src/core/adapter.ts';
+import { Outbox } from '../src/core/outbox.ts';
+import type { Address } from '../src/core/types.ts';
+import { MemoryStore } from '../storage/memory.ts';
+
+const user = (i: number): Address => ({ platform: 'wecom', userId: `u${i}`, chatType: 'direct' });
+
+describe('outbox sends in flight per platform', () => {
+  it('never has more than maxInFlight sends open to one platform; waiting lanes go first come first served', async () => {
+    const store = new MemoryStore();
+    const outbox = new Outbox({ store, maxInFlight: 3 });
+    let open = 0;
+    let peak = 0;
+    const started: string[] = [];
+    const release: Array<() => void> = [];
+    const adapter: Adapter = {
+      platform: 'wecom',
+      send: (to) =>
+        new Promise((resolve) => {
+          open++;
+          peak = Math.max(peak, open);
+          started.push(to.userId!);
+          release.push(() => {
+            open--;
+            resolve({});
+          });
+        }),
+    };
+    outbox.register(adapter);
+    await outbox.start();
+    await outbox.enqueue(
+      Array.from({ length: 10 }, (_, i) => ({
+        to: user(i),
+        message: { text: `m${i}` },
+        idempotencyKey: `k${i}`,
+      })),
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    expect(started).toEqual(['u0', 'u1', 'u2']);
+    // Settle sends one at a time: each frees exactly one slot for the next waiting lane.
+    while (release.length) {
+      release.shift()!();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await outbox.idle();
+    expect(peak).toBe(3);
+    expect(started).toEqual(Array.from({ length: 10 }, (_, i) => `u${i}`));
+    expect(await outbox.pending()).toEqual([]);
+    await outbox.stop();
+  });
+
+  it('counts each platform on its own', async () => {
+    const store = new MemoryStore();
+    const outbox = new Outbox({ store, maxInFlight: 1 });
+    const open: Record<string, number> = {};
+    const hold: Array<() => void> = [];
+    for (const platform of ['wecom', 'slack'] as const)
+      outbox.register({
+        platform,
+        send: () =>
+          new Promise((resolve) => {
+            open[platform] = (open[platform] ?? 0) + 1;
+            hold.push(() => resolve({}));
+          }),
+      });
+    await outbox.start();
+    await outbox.enqueue([
+      { to: user(1), message: { text: 'a' }, idempotencyKey: 'a' },
+      { to: user(2), message: { text: 'b' }, idempotencyKey: 'b' },
+      {
+        to: { platform: 'slack', userId: 'U1', chatId: 'D1', chatType: 'direct' },
+        message: { text: 'c' },
+        idempotencyKey: 'c',
+      },
+    ]);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(open).toEqual({ wecom: 1, slack: 1 });
+    for (const h of hold.splice(0)) h();
+    await new Promise((r) => setTimeout(r, 20));
+    for (const h of hold.splice(0)) h();
+    await outbox.idle();
+    expect(open).toEqual({ wecom: 2, slack: 1 });
+    await outbox.stop();
+  });
+});
