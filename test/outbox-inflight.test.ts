@@ -84,3 +84,26 @@ describe('outbox sends in flight per platform', () => {
     await outbox.stop();
   });
 });
+
+describe('outbox tells adapters which sends are pushes', () => {
+  it('push: true for items with a dedupe key (jobs), unset for replies', async () => {
+    const store = new MemoryStore();
+    const outbox = new Outbox({ store });
+    const seen: Array<{ text: string; push?: boolean }> = [];
+    outbox.register({
+      platform: 'wecom',
+      send: async (_to, m, o) => {
+        seen.push({ text: m.text, ...(o.push !== undefined ? { push: o.push } : {}) });
+        return {};
+      },
+    });
+    await outbox.start();
+    await outbox.enqueue([
+      { to: user(1), message: { text: 'reply' }, idempotencyKey: 'r1' },
+      { to: user(1), message: { text: 'lesson' }, idempotencyKey: 'p1', dedupeKey: 'lesson:u1:l1' },
+    ]);
+    await outbox.idle();
+    expect(seen).toEqual([{ text: 'reply' }, { text: 'lesson', push: true }]);
+    await outbox.stop();
+  });
+});

@@ -153,3 +153,19 @@ describe('taskIdFor', () => {
     expect(a).toMatch(/^[0-9A-Za-z_\-@]{1,128}$/);
   });
 });
+
+describe('encodeWecomMessage: duplicate check for pushes', () => {
+  it('asks WeCom to drop a repeated push text (30 min), never for replies or cards', () => {
+    const [push] = encodeWecomMessage(to, { text: '今日微课：盘点' }, { ...opts, duplicateCheck: true });
+    expect(push).toMatchObject({ enable_duplicate_check: 1, duplicate_check_interval: 1800 });
+    const [reply] = encodeWecomMessage(to, { text: '请回复数字' }, opts);
+    expect(reply).not.toHaveProperty('enable_duplicate_check');
+    const [card] = encodeWecomMessage(
+      to,
+      { text: '选择类型', buttons: types },
+      { ...opts, duplicateCheck: true },
+    );
+    expect(card.msgtype).toBe('template_card');
+    expect(card).not.toHaveProperty('enable_duplicate_check');
+  });
+});

@@ -91,6 +91,7 @@ export function createWecomAdapter(cfg: WecomConfig, opts: WecomAdapterOptions =
         agentId,
         taskId: taskIdFor(key),
         locale: opts.locale,
+        duplicateCheck: sendOpts.push === true,
       });
       let messageId: string | undefined;
       for (let i = progress.get(key) ?? 0; i < bodies.length; i++) {

@@ -47,7 +47,18 @@ export interface WecomTextBody {
   msgtype: 'text';
   agentid: number;
   text: { content: string };
+  /** 1: WeCom drops the same content to the same member within `duplicate_check_interval` s. */
+  enable_duplicate_check?: 0 | 1;
+  duplicate_check_interval?: number;
 }
+
+/**
+ * Seconds WeCom's duplicate check looks back for pushes (30 min, its default; at most 4 h): a
+ * push re-sent after a crash within that time is dropped by WeCom instead of reaching the member
+ * twice. Replies never ask for it: a re-asked survey question legitimately repeats its text.
+ * @see https://developer.work.weixin.qq.com/document/path/90236 (enable_duplicate_check)
+ */
+export const WECOM_DUPLICATE_CHECK_S = 1800;
 
 export interface WecomCardButton {
   text: string;
@@ -100,7 +111,7 @@ export function taskIdFor(idempotencyKey: string): string {
 export function encodeWecomMessage(
   to: Address,
   message: OutgoingMessage,
-  opts: { agentId: number; taskId: string; locale?: Locale },
+  opts: { agentId: number; taskId: string; locale?: Locale; duplicateCheck?: boolean },
 ): WecomSendBody[] {
   if (!to.userId)
     throw new PlatformApiError({
@@ -108,12 +119,20 @@ export function encodeWecomMessage(
       method: 'message/send',
       message: 'address has no userId',
     });
-  const head = { touser: to.userId, agentid: opts.agentId };
+  const head: TextHead = {
+    touser: to.userId,
+    agentid: opts.agentId,
+    ...(opts.duplicateCheck
+      ? { enable_duplicate_check: 1 as const, duplicate_check_interval: WECOM_DUPLICATE_CHECK_S }
+      : {}),
+  };
   const plain = markdownToPlain(message.text).trim();
   const buttons = message.buttons ?? [];
   if (buttons.length) {
     const card = buildCard(plain, message.title, buttons, opts.taskId);
-    if (card) return [{ ...head, msgtype: 'template_card', template_card: card }];
+    // A card needs no duplicate check: its task_id (from the idempotency key) is single-use.
+    if (card)
+      return [{ touser: head.touser, agentid: head.agentid, msgtype: 'template_card', template_card: card }];
     // Features such as the survey already number their options in the text; do not list twice.
     const listed = listsButtons(plain, buttons);
     if (listed) return texts(head, plain);
@@ -122,7 +141,9 @@ export function encodeWecomMessage(
   return texts(head, plain);
 }
 
-function texts(head: { touser: string; agentid: number }, text: string): WecomTextBody[] {
+type TextHead = Omit<WecomTextBody, 'msgtype' | 'text'>;
+
+function texts(head: TextHead, text: string): WecomTextBody[] {
   return splitByBytes(text, WECOM_TEXT_MAX_BYTES).map((content) => ({
     ...head,
     msgtype: 'text',

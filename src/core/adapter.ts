@@ -21,6 +21,12 @@ export interface SendResult {
 export interface SendOptions {
   /** Stable per message across retries and restarts; adapters forward it where a platform supports one. */
   idempotencyKey: string;
+  /**
+   * True for a job's push (an item with a dedupe key: lesson, nudge, reminder), whose text is
+   * never legitimately repeated to the same target minutes later; adapters may ask the platform
+   * to drop a repeat (WeCom `enable_duplicate_check`). Replies leave it unset.
+   */
+  push?: boolean;
 }
 
 /**

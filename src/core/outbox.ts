@@ -296,8 +296,8 @@ export class Outbox {
     const platform = head.to.platform;
     const inFlight = this.sending.get(platform) ?? 0;
     if (inFlight >= this.maxInFlight) {
-      let w = this.waiting.get(platform);
-      if (!w) this.waiting.set(platform, (w = new Set()));
+      const w = this.waiting.get(platform) ?? new Set<string>();
+      this.waiting.set(platform, w);
       w.add(key);
       return; // pumped again when a send of this platform settles
     }
@@ -336,7 +336,10 @@ export class Outbox {
           message: `outbox: message body ${item.body} is missing from the store`,
           retryable: false,
         });
-      await adapter.send(item.to, item.message, { idempotencyKey: item.idempotencyKey });
+      await adapter.send(item.to, item.message, {
+        idempotencyKey: item.idempotencyKey,
+        ...(item.dedupeKey !== undefined ? { push: true } : {}),
+      });
       sent = true;
     } catch (e) {
       const err =
