@@ -169,3 +169,17 @@ describe('encodeWecomMessage: duplicate check for pushes', () => {
     expect(card).not.toHaveProperty('enable_duplicate_check');
   });
 });
+
+describe('encodeWecomMessage: card title', () => {
+  it('titles the card with the question above the options, not the welcome line before it', () => {
+    const text =
+      '您好！这是「信息化需求诊断」调研，共约 12 题，约 5 分钟。\n(1/12) 贵公司属于哪种类型？\n1. 生产型\n2. 商贸型\n3. 服务业\n回复数字或选项名称';
+    const [card] = encodeWecomMessage(to, { text, buttons: types }, opts);
+    expect(card.msgtype).toBe('template_card');
+    const tc = (card as { template_card: { main_title: { title: string }; sub_title_text?: string } })
+      .template_card;
+    expect(tc.main_title.title).toBe('(1/12) 贵公司属于哪种类型？');
+    expect(tc.sub_title_text).toContain('您好！这是「信息化需求诊断」调研');
+    expect(tc.sub_title_text).not.toContain('贵公司属于哪种类型');
+  });
+});

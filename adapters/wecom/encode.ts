@@ -169,12 +169,26 @@ function buildCard(
   let main = title ? markdownToPlain(title).trim() : '';
   let sub = plain;
   if (!main) {
-    const nl = plain.indexOf('\n');
-    const first = (nl < 0 ? plain : plain.slice(0, nl)).trim();
-    if (chars(first) <= CARD_LIMITS.titleChars) {
-      main = first;
-      sub = nl < 0 ? '' : plain.slice(nl + 1).trim();
-    } else main = `${[...graphemes(first)].slice(0, CARD_LIMITS.titleChars - 1).join('')}…`;
+    // The card's title is the question: the line just above the numbered options when the text
+    // lists them (a survey's first message opens with a welcome), else the first line.
+    const lines = plain.split('\n');
+    const firstOption = listsButtons(plain, buttons)
+      ? lines.findIndex((l) => l.trim().startsWith('1. '))
+      : -1;
+    let at = 0;
+    for (let k = firstOption - 1; k >= 0; k--)
+      if (lines[k].trim()) {
+        at = k;
+        break;
+      }
+    const line = lines[at].trim();
+    if (chars(line) <= CARD_LIMITS.titleChars) {
+      main = line;
+      sub = lines
+        .filter((_, k) => k !== at)
+        .join('\n')
+        .trim();
+    } else main = `${[...graphemes(line)].slice(0, CARD_LIMITS.titleChars - 1).join('')}…`;
   } else if (chars(main) > CARD_LIMITS.titleChars) return undefined;
   if (!main || chars(sub) > CARD_LIMITS.subTitleChars) return undefined;
   return {
