@@ -40,7 +40,7 @@ import { MemoryStore } from '../storage/memory.ts';
  * Flags: `--kb=<file>` `--queries=<file>` `--flows=<dir>` (thesaurus source) `--no-misses`.
  * Thresholds and confidence weights come from the environment like the bot
  * (`FAQ_ANSWER_THRESHOLD`, `FAQ_MARGIN`, `FAQ_SUGGEST_FLOOR`, `FAQ_UNKNOWN_PENALTY`,
- * `FAQ_UNMATCHED_PENALTY`, `FAQ_MARGIN_WEIGHT`).
+ * `FAQ_UNMATCHED_PENALTY`, `FAQ_MARGIN_WEIGHT`, `FAQ_CONCEPT_WEIGHT`).
  */
 
 const EVAL_DIR = join(import.meta.dirname, '..', '..', 'shared', 'eval', 'faq-dev');
@@ -244,6 +244,7 @@ export async function evalFaq(
       unknownPenalty: cfg.FAQ_UNKNOWN_PENALTY,
       unmatchedPenalty: cfg.FAQ_UNMATCHED_PENALTY,
       marginWeight: cfg.FAQ_MARGIN_WEIGHT,
+      conceptWeight: cfg.FAQ_CONCEPT_WEIGHT,
     },
   };
   const content = await loadEvalContent(opts);
@@ -301,6 +302,7 @@ export async function evalFaq(
           unknownPenalty: [w.unknownPenalty],
           unmatchedPenalty: [w.unmatchedPenalty],
           marginWeight: [w.marginWeight],
+          conceptWeight: [w.conceptWeight ?? 0],
           suggestFloor: thresholds.suggestFloor,
         },
       )

@@ -114,17 +114,19 @@ const EnvSchema = z.object({
   SLACK_API_URL: url('https://slack.com/api'),
 
   // FAQ confidence (0–1, src/faq/confidence.ts: σ(ln matched − FAQ_UNKNOWN_PENALTY·ln(1+unknown)
-  // − FAQ_UNMATCHED_PENALTY·ln(1+unmatched) + FAQ_MARGIN_WEIGHT·ln(best/second))), the hard
-  // best/second score-ratio gate and the did-you-mean floor (src/faq/decide.ts). Calibrated on
-  // ../shared/eval/faq-dev with `npm run eval:faq -- --calibrate` (src/faq/calibrate.ts): the
-  // weights and answer threshold with the most right answers at ≤ 5 % false answers; the 1.1
-  // gate turns near-ties into did-you-mean lists (more right entries shown, a few fewer answered).
+  // − FAQ_UNMATCHED_PENALTY·ln(1+unmatched) + FAQ_MARGIN_WEIGHT·ln(best/second)
+  // + FAQ_CONCEPT_WEIGHT·ln(concepts matched))), the hard best/second score-ratio gate and the
+  // did-you-mean floor (src/faq/decide.ts). Calibrated on ../shared/eval/faq-dev with
+  // `npm run eval:faq -- --calibrate` (src/faq/calibrate.ts): the weights and answer threshold with
+  // the most right answers at ≤ 5 % false answers. Gate 1 (off): since the ranking counts matched
+  // concepts, a 1.1 gate only turned right answers into did-you-mean lists (84.3 → 79.3 % top-1).
   FAQ_ANSWER_THRESHOLD: num(0.3, 0, 1),
-  FAQ_MARGIN: num(1.1, 1, 100),
+  FAQ_MARGIN: num(1, 1, 100),
   FAQ_SUGGEST_FLOOR: num(0.1, 0, 1),
   FAQ_UNKNOWN_PENALTY: num(1, 0, 10),
   FAQ_UNMATCHED_PENALTY: num(0.3, 0, 10),
   FAQ_MARGIN_WEIGHT: num(0, 0, 10),
+  FAQ_CONCEPT_WEIGHT: num(1, 0, 10),
 
   TICKET_HANDLERS: csv,
   TICKET_LEAD: optStr,

@@ -111,6 +111,7 @@ async function assemble(
       unknownPenalty: cfg.FAQ_UNKNOWN_PENALTY,
       unmatchedPenalty: cfg.FAQ_UNMATCHED_PENALTY,
       marginWeight: cfg.FAQ_MARGIN_WEIGHT,
+      conceptWeight: cfg.FAQ_CONCEPT_WEIGHT,
     },
   };
   const roles = [...new Set(content.tracks.map((t) => t.role))];

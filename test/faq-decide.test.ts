@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { confidenceOf } from '../src/faq/confidence.ts';
+import { confidenceOf, LONE_CHAR_IN_ANSWER } from '../src/faq/confidence.ts';
 import { decideFaq, MIN_ANCHOR } from '../src/faq/decide.ts';
-import type { FaqHit, FaqSearchResult } from '../src/faq/faq-index.ts';
+import { type FaqHit, type FaqSearchResult, FIELD_BIT } from '../src/faq/faq-index.ts';
 
 /**
  * Decision tests use one query term that every hit contains, with all confidence weights 0, so
@@ -18,7 +18,7 @@ const hit = (id: string, score: number, confidence: number, anchor = 1): FaqHit 
   matched: [1],
 });
 /** One query term whose weight × idf makes the best hit's confidence exactly `conf`. */
-const termFor = (conf: number) => ({ term: 'q', weight: 1, idf: conf / (1 - conf), df: 1 });
+const termFor = (conf: number) => ({ term: 'q', weight: 1, idf: conf / (1 - conf), df: 1, origin: 0 });
 const result = (hits: FaqHit[], extra: Partial<FaqSearchResult> = {}): FaqSearchResult => ({
   query: 'q',
   normalized: 'q',
@@ -77,6 +77,20 @@ describe('decideFaq', () => {
     expect(d).toMatchObject({ kind: 'unknown', reason: 'out_of_scope', topic: 'network' });
   });
 
+  it('does not answer a when / how-long question with an entry that never asks about time', () => {
+    const when = { normalized: '审批多久能通过' };
+    expect(decideFaq(result([hit('a', 10, 0.9)], when), th).kind).toBe('suggest');
+    const timed: FaqHit = {
+      ...hit('a', 10, 0.9),
+      entry: { id: 'a', questions: ['审批一般要多久'], answer: 'a' },
+    };
+    expect(decideFaq(result([timed], when), th).kind).toBe('answer');
+    // "…的时候" (while) is no question about time.
+    expect(decideFaq(result([hit('a', 10, 0.9)], { normalized: '审批的时候看不到附件' }), th).kind).toBe(
+      'answer',
+    );
+  });
+
   it('reports an empty question (no searchable word)', () => {
     expect(decideFaq(result([], { terms: [] }), th)).toMatchObject({ kind: 'unknown', reason: 'empty' });
   });
@@ -88,9 +102,9 @@ describe('confidenceOf', () => {
     normalized: 'q',
     size: 10,
     terms: [
-      { term: 'known', weight: 1, idf: 2, df: 1 },
-      { term: 'other', weight: 1, idf: 1, df: 3 },
-      { term: 'unknown', weight: 0.5, idf: 4, df: 0 },
+      { term: 'known', weight: 1, idf: 2, df: 1, origin: 0 },
+      { term: 'other', weight: 1, idf: 1, df: 3, origin: 1 },
+      { term: 'unknown', weight: 0.5, idf: 4, df: 0, origin: 2 },
     ],
     hits: [
       { ...hit('a', 4, 0), matched: [1, 0, 0] },
@@ -120,6 +134,30 @@ describe('confidenceOf', () => {
     const w = { unknownPenalty: 0, unmatchedPenalty: 0, marginWeight: 1 };
     const close = { ...base, hits: [base.hits[0], { ...base.hits[1], score: 3.9 }] };
     expect(confidenceOf(base, w).value).toBeGreaterThan(confidenceOf(close, w).value);
+  });
+
+  it('each further concept the entry matches raises it when the concept weight is set', () => {
+    const w = { unknownPenalty: 0, unmatchedPenalty: 0, marginWeight: 0, conceptWeight: 1 };
+    const two = { ...base, hits: [{ ...base.hits[0], matched: [1, 1, 0] }, base.hits[1]] };
+    expect(confidenceOf(base, w).concepts).toBe(1);
+    expect(confidenceOf(two, w).concepts).toBe(2);
+    // ln M + 1 · ln C: M = 3, C = 2.
+    expect(confidenceOf(two, w).evidence).toBeCloseTo(Math.log(3) + Math.log(2), 10);
+    // Weight 0 (the default when not given): the count does not change the score.
+    expect(confidenceOf(two, { ...w, conceptWeight: 0 }).evidence).toBeCloseTo(Math.log(3), 10);
+  });
+
+  it('a one-character word found only in the answer text is weak evidence', () => {
+    const w = { unknownPenalty: 0, unmatchedPenalty: 0, marginWeight: 0 };
+    const char: FaqSearchResult = {
+      ...base,
+      terms: [{ term: '调', weight: 1, idf: 2, df: 1, origin: 0 }],
+      hits: [{ ...hit('a', 1, 0), matched: [FIELD_BIT.answer] }],
+    };
+    expect(confidenceOf(char, w).matched).toBeCloseTo(2 * LONE_CHAR_IN_ANSWER, 10);
+    expect(confidenceOf(char, w).concepts).toBe(0);
+    const inQuestion = { ...char, hits: [{ ...char.hits[0], matched: [FIELD_BIT.question] }] };
+    expect(confidenceOf(inQuestion, w).matched).toBe(2);
   });
 
   it('is 0 without a hit or without any matched word', () => {

@@ -54,6 +54,8 @@ export interface CalibrationGrid {
   unknownPenalty: readonly number[];
   unmatchedPenalty: readonly number[];
   marginWeight: readonly number[];
+  /** Values of {@link ConfidenceWeights.conceptWeight} (default `[0]`). */
+  conceptWeight?: readonly number[];
   answer: readonly number[];
   margin: readonly number[];
   /** Fixed during the search. */
@@ -65,11 +67,12 @@ export interface CalibrationGrid {
 const range = (from: number, to: number, step: number) =>
   Array.from({ length: Math.round((to - from) / step) + 1 }, (_, i) => +(from + i * step).toFixed(4));
 
-/** The default grid: 4 × 3 × 3 weights, margin gates 1 / 1.05 / 1.1, answer thresholds 0.20–0.90 by 0.01. */
+/** The default grid: 4 × 3 × 3 × 4 weights, margin gates 1 / 1.05 / 1.1, answer thresholds 0.20–0.90 by 0.01. */
 export const DEFAULT_GRID: CalibrationGrid = {
   unknownPenalty: [0.3, 0.6, 1, 1.5],
   unmatchedPenalty: [0, 0.3, 0.6],
   marginWeight: [0, 0.3, 0.6],
+  conceptWeight: [0, 0.5, 1, 1.5],
   answer: range(0.2, 0.9, 0.01),
   margin: [1, 1.05, 1.1],
   suggestFloor: 0.2,
@@ -92,18 +95,19 @@ export function fitRule(rows: readonly LabelledResult[], grid: CalibrationGrid =
   for (const unknownPenalty of grid.unknownPenalty)
     for (const unmatchedPenalty of grid.unmatchedPenalty)
       for (const marginWeight of grid.marginWeight)
-        for (const margin of grid.margin)
-          for (const answer of grid.answer) {
-            const thresholds = {
-              answer,
-              margin,
-              suggestFloor: Math.min(grid.suggestFloor, answer),
-              weights: { unknownPenalty, unmatchedPenalty, marginWeight },
-            };
-            const score = scoreRule(rows, thresholds);
-            if (score.falseAnswers > allowed) continue;
-            if (!best || better(score, best.score)) best = { thresholds, score };
-          }
+        for (const conceptWeight of grid.conceptWeight ?? [0])
+          for (const margin of grid.margin)
+            for (const answer of grid.answer) {
+              const thresholds = {
+                answer,
+                margin,
+                suggestFloor: Math.min(grid.suggestFloor, answer),
+                weights: { unknownPenalty, unmatchedPenalty, marginWeight, conceptWeight },
+              };
+              const score = scoreRule(rows, thresholds);
+              if (score.falseAnswers > allowed) continue;
+              if (!best || better(score, best.score)) best = { thresholds, score };
+            }
   if (!best) throw new Error('fitRule: no threshold keeps false answers within bounds');
   return best;
 }

@@ -1,3 +1,4 @@
+import { answersTiming, asksTiming } from './aspect.ts';
 import {
   type Confidence,
   type ConfidenceWeights,
@@ -54,8 +55,9 @@ const SUGGEST_RELATIVE = 0.35;
  * - `unknown` when the question touches an out-of-scope topic, has no searchable word
  *   (`empty`), or the best match's confidence ({@link confidenceOf}) is below `suggestFloor`
  *   or it shares no specific word with the question ({@link MIN_ANCHOR});
- * - `answer` when the confidence is at least `answer` and the best score is at least `margin`
- *   times the second best;
+ * - `answer` when the confidence is at least `answer`, the best score is at least `margin`
+ *   times the second best, and the question does not ask *when* / *how long* about an entry whose
+ *   own questions never do (`aspect.ts`: "发票什么时候能开出来" is not answered by "怎么开票");
  * - `suggest` otherwise, with the best candidates (up to {@link SUGGEST_COUNT}, each scoring at
  *   least 35 % of the best).
  */
@@ -67,7 +69,9 @@ export function decideFaq(r: FaqSearchResult, th: FaqThresholds): FaqDecision {
   const c = confidenceOf(r, th.weights ?? DEFAULT_CONFIDENCE_WEIGHTS);
   if (!top || c.value < th.suggestFloor || top.anchor < MIN_ANCHOR)
     return { kind: 'unknown', reason: 'low_confidence', candidates: [] };
-  if (c.value >= th.answer && c.ratio >= th.margin)
+  // A when / how-long question about a how-to entry is a close call at best (`aspect.ts`).
+  const offTopic = asksTiming(r.normalized) && !answersTiming(top.entry);
+  if (c.value >= th.answer && c.ratio >= th.margin && !offTopic)
     return { kind: 'answer', hit: top, others: r.hits.slice(1), confidence: c };
   const close = r.hits.filter((h) => h.score >= top.score * SUGGEST_RELATIVE);
   return { kind: 'suggest', candidates: close.slice(0, SUGGEST_COUNT), confidence: c };

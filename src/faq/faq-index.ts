@@ -1,10 +1,18 @@
 import { Bm25Index, type FieldSpec, type QueryTerm } from './bm25.ts';
+import { conceptSplit } from './concepts.ts';
 import { isCircumstance, isStopwordCompound } from './filler.ts';
 import { generalIdf } from './general-idf.ts';
 import { normalizeText } from './normalize.ts';
 import { OutOfScopeList, type OutOfScopeMatch } from './out-of-scope.ts';
 import type { FaqContent, FaqEntry, OutOfScopeTopic } from './schema.ts';
-import { addWords, jiebaSegmenter, jiebaSegmentMany, type Segmenter, subwords } from './segment.ts';
+import {
+  addWords,
+  complementStem,
+  jiebaSegmenter,
+  jiebaSegmentMany,
+  type Segmenter,
+  subwords,
+} from './segment.ts';
 import { PinyinLexicon, Thesaurus } from './thesaurus.ts';
 
 /** One ranked entry. */
@@ -29,6 +37,12 @@ export interface FaqQueryTerm extends QueryTerm {
   idf: number;
   /** Entries containing the term; 0 = the knowledge base never uses it. */
   df: number;
+  /**
+   * Which typed word the term came from (its position in the segmented question; corrections
+   * get positions after the last word). A compound and its sub-words (`采购入库` → `采购`, `入库`)
+   * or a word and its thesaurus heads share one: they are one piece of evidence.
+   */
+  origin: number;
 }
 
 /** What a search found; the decision (answer / suggest / unknown) is {@link decideFaq}'s. */
@@ -103,6 +117,31 @@ export function wordWeight(word: string): number {
 /** The weight of the least informative words (everyday words, and numbers, quantities and times — see `filler.ts`). */
 export const MIN_WORD_WEIGHT = 0.2;
 
+/**
+ * Weight share of a sub-word of a typed compound the knowledge base also knows whole
+ * (`采购入库` → `采购`, `入库`): the compound is the evidence, its parts must not count it three
+ * times over. Where the compound is unknown its parts are the only evidence and count in full.
+ * On the dev eval set 0.5 vs 1: fit-on-all top-1 75.0 → 76.4 %, 2-fold CV 55.7 → 56.4 %.
+ */
+const SUBWORD_SHARE = 0.5;
+
+/**
+ * A measure word inside a separable verb (`开个户` → `开户`, `改个价` → `改价`): 个 between two Han
+ * characters, not after a numeral. The joined word is looked up too (also for typo correction).
+ */
+const SEPARABLE = /(?<![一二两三四五六七八九十几每某整])(\p{Script=Han})个(?=\p{Script=Han})/gu;
+
+/** How many BM25 hits are re-ranked by concept coverage. */
+const RERANK_DEPTH = 10;
+/**
+ * Re-ranking by concepts (`concepts.ts`): `score × (1 + CONCEPT_BONUS · ln C)`, C = distinct typed
+ * words the entry matches. Sibling entries (printing a document vs. editing its template) share
+ * the main words; the one that also matches the question's other concept should win, not the one
+ * that repeats the shared words most. On the dev eval set 0.7 vs 0: ranking top-1 89.3 → 90.7 %,
+ * fit-on-all 84.3 → 85.7 %, 2-fold CV 81.4 → 84.3 % (false answers 1 → 2 of 30).
+ */
+const CONCEPT_BONUS = 0.7;
+
 /** Test markers such as `〔ID:password-reset〕` (eval content) are not searchable text. */
 const MARKER = /〔[^〕]*〕/g;
 
@@ -157,12 +196,16 @@ function buildIndex(
   /** Query-side weight of a typed word: its specificity, or the floor for circumstance words (`下周一`, `三份`). */
   const weightOf = (w: string) => (!thesaurus.has(w) && isCircumstance(w) ? MIN_WORD_WEIGHT : wordWeight(w));
   /** Index terms of segmented text, each with the word as written (for its general-language weight). */
-  const termsOf = (tokens: readonly string[]): { term: string; word: string }[] => {
-    const out: { term: string; word: string }[] = [];
-    for (const tok of tokens) {
-      for (const w of [tok, ...subwords(tok, isKnown)]) {
+  const termsOf = (
+    tokens: readonly string[],
+  ): { term: string; word: string; part: boolean; at: number }[] => {
+    const out: { term: string; word: string; part: boolean; at: number }[] = [];
+    for (const [at, tok] of tokens.entries()) {
+      const whole = keep(tok) && thesaurus.map(tok).some((c) => bm.has(c));
+      const stem = complementStem(tok, isKnown);
+      for (const w of stem ? [stem] : [tok, ...subwords(tok, isKnown)]) {
         if (!keep(w)) continue;
-        for (const c of thesaurus.map(w)) out.push({ term: c, word: w });
+        for (const c of thesaurus.map(w)) out.push({ term: c, word: w, part: whole && w !== tok, at });
       }
     }
     return out;
@@ -171,6 +214,11 @@ function buildIndex(
   const contentTerms = (tokens: readonly string[]): string[] => {
     const out: string[] = [];
     for (const tok of tokens) {
+      const stem = complementStem(tok, isKnown);
+      if (stem) {
+        if (keep(stem)) for (const c of thesaurus.map(stem)) out.push(c);
+        continue;
+      }
       if (keep(tok)) for (const c of thesaurus.map(tok)) out.push(c);
       if (tok.length > 2)
         for (const w of subwords(tok, isKnown)) if (keep(w)) for (const c of thesaurus.map(w)) out.push(c);
@@ -243,31 +291,60 @@ function buildIndex(
     search(query, k = 5) {
       const normalized = normalizeText(query);
       const weights = new Map<string, number>();
-      for (const { term, word } of termsOf(segment(normalized))) {
-        weights.set(term, Math.max(weights.get(term) ?? 0, weightOf(word)));
+      /** Term → the typed word it came from (its position), so a word and its sub-words count as one concept. */
+      const origin = new Map<string, number>();
+      const tokens = segment(normalized);
+      for (const { term, word, part, at } of termsOf(tokens)) {
+        const w = weightOf(word) * (part ? SUBWORD_SHARE : 1);
+        if (w > (weights.get(term) ?? 0)) {
+          weights.set(term, w);
+          origin.set(term, at);
+        }
       }
+      let extra = tokens.length;
+      // Separable verbs with a measure word inside (`开个户`, `改个价`): the word without it is
+      // looked up too, and only counts when the knowledge base uses it.
+      const joined = normalized.replace(SEPARABLE, '$1');
+      if (joined !== normalized)
+        for (const { term, word } of termsOf(segment(joined)))
+          if (!weights.has(term) && bm.has(term)) {
+            weights.set(term, weightOf(word));
+            origin.set(term, extra++);
+          }
       if (lexicon) {
         const known = (w: string) => bm.has(w) || thesaurus.has(w) || weights.has(w);
-        for (const fix of lexicon.corrections(normalized, known))
-          for (const c of thesaurus.map(fix)) if (!weights.has(c)) weights.set(c, typoWeight);
+        for (const text of joined === normalized ? [normalized] : [normalized, joined])
+          for (const fix of lexicon.corrections(text, known))
+            for (const c of thesaurus.map(fix))
+              if (!weights.has(c)) {
+                weights.set(c, typoWeight);
+                origin.set(c, extra++);
+              }
       }
       const terms = [...weights].map(([term, weight]) => ({
         term,
         weight,
+        origin: origin.get(term) ?? 0,
         idf: bm.idf(term),
         df: bm.df(term),
       }));
-      const ranked = bm.search(terms, k);
-      const hits = ranked.map((h) => ({
+      const ranked = bm.search(terms, Math.max(k, RERANK_DEPTH));
+      const scored = ranked.map((h) => {
+        const concepts = conceptSplit(terms, h.matched).matched;
+        return { h, rank: h.score * (1 + CONCEPT_BONUS * Math.log(Math.max(1, concepts))) };
+      });
+      scored.sort((a, b) => b.rank - a.rank || a.h.doc - b.h.doc);
+      const hits = scored.slice(0, k).map(({ h, rank }) => ({
         entry: list[h.doc],
-        score: h.score,
+        score: rank,
         confidence: h.coverage,
         anchor: h.anchor,
         matched: h.matched,
       }));
+      const best = scored[0]?.h.doc;
       let outOfScope = oos.match(normalized);
       // Content wins: a topic the knowledge base itself asks about is in scope.
-      if (outOfScope && ranked[0] && askedText[ranked[0].doc].includes(outOfScope.matched))
+      if (outOfScope && best !== undefined && askedText[best].includes(outOfScope.matched))
         outOfScope = undefined;
       return { query, normalized, terms, size: list.length, hits, ...(outOfScope ? { outOfScope } : {}) };
     },

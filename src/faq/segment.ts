@@ -228,3 +228,21 @@ export const intlBigramSegmenter: Segmenter = (s) => {
   }
   return out;
 };
+
+/**
+ * Resultative and directional complements that chat glues onto a verb (`放进`, `拿回`, `用完`,
+ * `跳出来`): jieba keeps such pairs whole and they are no dictionary word — read as a word no
+ * one knows, they counted as strong evidence *against* the entry about the verb. Longest first.
+ */
+const COMPLEMENT =
+  /^(\p{Script=Han}{1,2}?)(进去|进来|出来|出去|回来|回去|过来|过去|起来|上来|上去|下来|下去|进|出|回|光|完|掉|好|到|成|走|死)$/u;
+
+/**
+ * The verb of a verb + complement token (`放进` → `放`, `导出来` → `导`) when the token itself
+ * is not known and the verb is (`isKnown`: content or thesaurus vocabulary); undefined otherwise.
+ */
+export function complementStem(token: string, isKnown: (w: string) => boolean): string | undefined {
+  if (token.length < 2 || isKnown(token)) return undefined;
+  const m = COMPLEMENT.exec(token);
+  return m && isKnown(m[1]) ? m[1] : undefined;
+}
