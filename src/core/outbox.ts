@@ -3,12 +3,12 @@ import { silentLogger } from './adapter.ts';
 import { PlatformApiError } from './errors.ts';
 import { OfferedButtons } from './offered-buttons.ts';
 import { OutboxBodies } from './outbox-bodies.ts';
+import { buildItems } from './outbox-items.ts';
 import { type Lane, MISSING, OUTBOX, OutboxQueue, type Queued } from './outbox-queue.ts';
 import {
   DEFAULT_MAX_IN_FLIGHT,
   type DeadLetter,
   fromRecord,
-  laneOf,
   type OutboxItem,
   type OutboxItemInput,
   type OutboxOptions,
@@ -18,7 +18,6 @@ import {
 } from './outbox-types.ts';
 import { DEFAULT_LIMITS, type RateLimit } from './rate-limit.ts';
 import type { Store, StoreOp } from './store.ts';
-import { splitByBytes, splitByChars } from './text.ts';
 import type { Clock, OutgoingMessage, Platform } from './types.ts';
 
 export { OFFERED_BUTTON_SETS, OFFERED_BUTTONS, readOfferedButtons } from './offered-buttons.ts';
@@ -155,9 +154,14 @@ export class Outbox {
     let refs: Array<{ body: string; message: OutgoingMessage }> = [];
     let items: Queued[];
     try {
-      items = this.build(
+      items = buildItems(
         inputs.filter((_, n) => wins[n]),
         now,
+        {
+          limitOf: (platform) => this.adapters.get(platform)?.limit,
+          bodyKeyOf: (message) => this.bodies.keyOf(message),
+          nextId: (at) => this.queue.nextId(at),
+        },
       );
       // From taking the body references to issuing the batch: one synchronous step (OutboxBodies).
       refs = items.filter((i) => i.body).map((i) => ({ body: i.body!, message: i.message }));
@@ -218,51 +222,6 @@ export class Outbox {
     const w = this.idleWaiters;
     this.idleWaiters = [];
     for (const r of w) r();
-  }
-
-  /**
-   * The items for `inputs`: split to the platform's size limit, ids in order, large messages
-   * referenced by body key.
-   * @throws TypeError when a message cannot be turned into JSON (cycles, BigInt).
-   */
-  private build(inputs: OutboxItemInput[], now: number): Queued[] {
-    const items: Queued[] = [];
-    for (const input of inputs) {
-      const parts = this.split(input);
-      parts.forEach((message, i) => {
-        const body = this.bodies.keyOf(message);
-        items.push({
-          to: input.to,
-          message,
-          ...(body ? { body } : {}),
-          idempotencyKey: parts.length > 1 ? `${input.idempotencyKey}#${i}` : input.idempotencyKey,
-          ...(input.dedupeKey !== undefined ? { dedupeKey: input.dedupeKey } : {}),
-          ...(input.notBefore !== undefined ? { notBefore: input.notBefore } : {}),
-          id: this.queue.nextId(now),
-          lane: laneOf(input.to),
-          createdAt: now,
-          attempts: 0,
-          nextAttemptAt: now,
-        });
-      });
-    }
-    return items;
-  }
-
-  private split(input: OutboxItemInput): OutgoingMessage[] {
-    const limit = this.adapters.get(input.to.platform)?.limit;
-    if (!limit) return [input.message];
-    const parts = limit.bytes
-      ? splitByBytes(input.message.text, limit.bytes)
-      : limit.chars
-        ? splitByChars(input.message.text, limit.chars)
-        : [input.message.text];
-    if (parts.length <= 1) return [input.message];
-    return parts.map((text, i) =>
-      i === parts.length - 1
-        ? { ...input.message, text }
-        : { text, ...(input.message.title ? { title: input.message.title } : {}) },
-    );
   }
 
   private pump(key: string): void {
