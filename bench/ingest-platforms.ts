@@ -31,7 +31,7 @@ import { createWecomAdapter } from '../adapters/wecom/index.ts';
 import { silentLogger } from '../src/index.ts';
 import { INGEST_TARGETS, wecomCallback } from './ingest.ts';
 import { adapterServer, boltServer } from './lib/bot-server.ts';
-import { type Hosted, hostServer, serveArg, spawnHosted } from './lib/host.ts';
+import { type Hosted, hostServer, pinning, serveArg, spawnHosted, unpin } from './lib/host.ts';
 import { inProcessCosts } from './lib/inproc-costs.ts';
 import { type LoadRequest, type LoadResult, requestSource, runLoad } from './lib/load.ts';
 import { benchConfig, dingtalkRequest, feishuRequest, slackRequest } from './lib/platform-requests.ts';
@@ -213,6 +213,7 @@ export async function benchIngestPlatforms(
   lines.push('', '  where the time goes — in-process CPU µs per request, no HTTP, measured after the load:');
   for (const [label, us] of await inProcessCosts())
     lines.push(`    ${label.padEnd(54)} ${us.toFixed(0).padStart(6)} µs`);
+  unpin();
   return lines;
 }
 
@@ -223,7 +224,7 @@ function report(fs: Figures[], run: { connections: number; rounds: number; slice
   const fx = (r: number) => `${r.toFixed(2)}×`;
   const lines = [
     `${run.connections} keep-alive connections, loopback, ${run.rounds} interleaved rounds × ${run.slice} s per target after a 2 s warm-up;`,
-    '  each server in its own child process, load generator (autocannon) in the parent.',
+    `  each server in its own child process, load generator (autocannon) in the parent; ${pinning().label}.`,
     '  cpu = server CPU time per request (user+system), counting the bot turns it ran after acking: the',
     '  load-independent figure on a busy machine. ×floor(cpu) = floor cpu ÷ path cpu (higher is better).',
     '',

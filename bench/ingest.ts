@@ -24,7 +24,7 @@
 import { fork } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { availableParallelism, loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import express from 'express';
@@ -39,6 +39,7 @@ import { parseEnvelope } from '../adapters/wecom/xml.ts';
 import type { IncomingMessage } from '../src/index.ts';
 import { silentLogger } from '../src/index.ts';
 import { MemoryStore } from '../storage/memory.ts';
+import { cpuPinning } from './lib/pin.ts';
 
 /** One request as the load generator sends it. */
 export interface BenchRequest {
@@ -181,6 +182,19 @@ interface Measured {
 
 const SELF = fileURLToPath(import.meta.url);
 
+let pinned: ReturnType<typeof cpuPinning> | undefined;
+/** The CPU pinning of this run, set up once (load generator here, servers elsewhere). */
+const pinning = () => {
+  pinned ??= cpuPinning();
+  return pinned;
+};
+
+/** Ends the run's pinning: this process gets every core back (the next run pins afresh). */
+export const unpin = () => {
+  pinned?.release();
+  pinned = undefined;
+};
+
 type ServerReply = { port?: number; cpu?: number; stats?: Record<string, number> };
 
 /** Starts a target's server in a child process; talks to it over IPC, one question at a time. */
@@ -191,6 +205,7 @@ async function spawnServer(name: string) {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv: [...process.execArgv, ...extra],
   });
+  pinning().pinServer(child.pid);
   const ask = (q: 'cpu' | 'stop' | undefined) =>
     new Promise<ServerReply>((resolve, reject) => {
       const onExit = (code: number | null) => reject(new Error(`bench server ${name} exited with ${code}`));
@@ -305,7 +320,9 @@ export async function benchIngest(
       },
     });
   }
-  return report(results, { connections, rounds, seconds });
+  const lines = report(results, { connections, rounds, seconds });
+  unpin();
+  return lines;
 }
 
 function report(
@@ -316,7 +333,7 @@ function report(
   const a = by('bare');
   const b = by('express');
   const lines = [
-    `ingest: ${run.connections} connections, ${run.rounds} interleaved rounds, ${run.seconds} s per target, loopback, each server in its own process (load avg ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores)`,
+    `ingest: ${run.connections} connections, ${run.rounds} interleaved rounds, ${run.seconds} s per target, loopback, each server in its own process, ${pinning().label} (load avg ${loadavg()[0].toFixed(1)} on ${cpus().length} cores)`,
   ];
   for (const m of results) {
     const rel = (ref: Measured | undefined, name: string) =>

@@ -15,6 +15,7 @@
 import { fork } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { cpuPinning } from './pin.ts';
 
 /** What a hosted server exposes to the parent. */
 export interface Hosted {
@@ -48,6 +49,19 @@ type Reply = { port?: number; settled?: Settled; stats?: Record<string, number> 
  *   inherited through `process.execArgv`)
  * @throws {Error} when the child exits before listening.
  */
+let pinned: ReturnType<typeof cpuPinning> | undefined;
+/** The CPU pinning of this run (load generator here, servers on the other cores), set up once. */
+export const pinning = () => {
+  pinned ??= cpuPinning();
+  return pinned;
+};
+
+/** Ends the run's pinning: this process gets every core back (the next run pins afresh). */
+export const unpin = () => {
+  pinned?.release();
+  pinned = undefined;
+};
+
 export async function spawnHosted(moduleFile: string, name: string): Promise<HostedHandle> {
   // BENCH_SERVER_FLAGS adds Node/V8 flags to the servers only (e.g. `--cpu-prof`).
   const extra = (process.env.BENCH_SERVER_FLAGS ?? '').split(/\s+/).filter(Boolean);
@@ -55,6 +69,7 @@ export async function spawnHosted(moduleFile: string, name: string): Promise<Hos
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv: [...process.execArgv, ...extra],
   });
+  pinning().pinServer(child.pid);
   const next = <K extends keyof Reply>(key: K) =>
     new Promise<Reply[K]>((resolve, reject) => {
       const onMessage = (m: Reply) => {
