@@ -77,4 +77,34 @@ describe('roster self-service role pick', () => {
     await h.say('u6', 'hi', { locale: 'en' });
     expect((await h.pushed('u6'))[0].text).toMatch(/please pick your role/);
   });
+
+  it('a number typed after the role question still answers the reply before it (FAQ 有用/没用)', async () => {
+    // Stands in for the FAQ: an answer with 有用/没用 buttons, and their handling.
+    const faq: Feature = {
+      name: 'faq',
+      async handle(stage, input) {
+        if (stage === 'action' && input.kind === 'action' && input.value === 'faq:no')
+          return handled({ text: '收到：没用' });
+        if (stage === 'message' && input.kind === 'text')
+          return handled({
+            text: `答：${input.text}`,
+            buttons: [
+              { label: '有用', value: 'faq:yes' },
+              { label: '没用', value: 'faq:no' },
+            ],
+          });
+        return pass;
+      },
+    };
+    // Time moves as it does for real: the push is sent (and its buttons offered) after the reply.
+    let t = Date.parse('2026-03-02T01:00:00Z');
+    const ticking = { now: () => (t += 1) };
+    h = await createHarness({ clock: ticking, features: [createRosterFeature({ roles: ROLES }), faq] });
+    await h.say('u7', '扫码后库存没变');
+    expect((await h.pushed('u7'))[0].text).toMatch(/请选择您的岗位角色/);
+    expect(await h.say('u7', '2')).toEqual([{ text: '收到：没用' }]);
+    expect((await getRosterUser(h.store, 'dev:u7'))?.roles ?? []).toEqual([]);
+    // The role is still picked by tapping or by typing its name.
+    expect((await h.say('u7', '财务'))[0].text).toMatch(/已记录您的角色：财务/);
+  });
 });

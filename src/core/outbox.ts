@@ -358,7 +358,8 @@ export class Outbox {
       // (see Bot: text-only platforms and users who type instead of tapping).
       this.queue.remove(item, l);
       this.stats.sent++;
-      const offered = this.offered.ops(item.to, item.message.buttons, this.clock.now());
+      const buttons = item.message.byNumber === false ? undefined : item.message.buttons;
+      const offered = this.offered.ops(item.to, buttons, this.clock.now());
       this.track(
         this.store
           .batch([

@@ -66,6 +66,12 @@ export interface OutgoingMessage {
   buttons?: Button[];
   /** Title for card renderings (WeCom template_card, Feishu card header). */
   title?: string;
+  /**
+   * `false`: a typed number never stands for one of these buttons; they are answered by a tap or
+   * by typing the label. For a push sent right after a reply that has buttons of its own (the
+   * role question after a first FAQ answer), so `2` still means the reply's 没用.
+   */
+  byNumber?: false;
 }
 
 /** Platform-prefixed user key, e.g. `wecom:zhangsan`, `dev:u1`. Used in the roster and responses. */

@@ -88,7 +88,9 @@ export function createRosterFeature(opts: RosterFeatureOptions): Feature {
       ctx.tx.put(ROLE_PROMPTS_COLLECTION, ctx.userKey, { at: ctx.now });
       ctx.push({
         to: ctx.userKey,
-        message: { text: t(ctx.locale, M.ask), buttons: buttons() },
+        // Asked after the reply to what they wrote, which may have buttons of its own (FAQ
+        // 有用/没用): a typed number keeps meaning those; a role is picked by tap or by name.
+        message: { text: t(ctx.locale, M.ask), buttons: buttons(), byNumber: false },
         dedupeKey: `roster:ask-role:${ctx.userKey}`,
       });
       return pass;
