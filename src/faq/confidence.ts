@@ -44,8 +44,8 @@ export interface ConfidenceWeights {
 /** Defaults of `FAQ_UNKNOWN_PENALTY` / `FAQ_UNMATCHED_PENALTY` / `FAQ_MARGIN_WEIGHT` / `FAQ_CONCEPT_WEIGHT` in src/config.ts. */
 export const DEFAULT_CONFIDENCE_WEIGHTS: ConfidenceWeights = {
   unknownPenalty: 1,
-  unmatchedPenalty: 0.3,
-  marginWeight: 0,
+  unmatchedPenalty: 0,
+  marginWeight: 0.6,
   conceptWeight: 1,
 };
 
