@@ -39,7 +39,7 @@ import { parseEnvelope } from '../adapters/wecom/xml.ts';
 import type { IncomingMessage } from '../src/index.ts';
 import { silentLogger } from '../src/index.ts';
 import { MemoryStore } from '../storage/memory.ts';
-import { cpuPinning } from './lib/pin.ts';
+import { pinning, unpin } from './lib/host.ts';
 
 /** One request as the load generator sends it. */
 export interface BenchRequest {
@@ -181,19 +181,6 @@ interface Measured {
 }
 
 const SELF = fileURLToPath(import.meta.url);
-
-let pinned: ReturnType<typeof cpuPinning> | undefined;
-/** The CPU pinning of this run, set up once (load generator here, servers elsewhere). */
-const pinning = () => {
-  pinned ??= cpuPinning();
-  return pinned;
-};
-
-/** Ends the run's pinning: this process gets every core back (the next run pins afresh). */
-export const unpin = () => {
-  pinned?.release();
-  pinned = undefined;
-};
 
 type ServerReply = { port?: number; cpu?: number; stats?: Record<string, number> };
 
