@@ -288,11 +288,14 @@ describe('ticket life cycle through the bot (dev platform, manual clock)', () =>
     expect(r.text).toContain('Mar 2, 14:00');
   });
 
-  it('without any handler configured it says so instead of promising a reply', async () => {
+  it('without any handler configured it still opens the ticket, promising no reply time', async () => {
     const { h } = await setup(settings({ TICKET_HANDLERS: [], TICKET_LEAD: undefined }));
     await h.say('u1', '密码忘了');
     const [r] = await h.say('u1', '转人工');
-    expect(r.text).toContain('还没有配置 IT 支持同事');
-    expect(await listTickets(h.store)).toHaveLength(0);
+    expect(r.text).toMatch(/已为您创建工单 T\d+/);
+    expect(r.text).not.toMatch(/工作小时内回复/);
+    const tickets = await listTickets(h.store);
+    expect(tickets).toHaveLength(1);
+    expect(tickets[0]).toMatchObject({ requester: 'dev:u1', question: '密码忘了', status: 'open' });
   });
 });

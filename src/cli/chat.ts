@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import type { Reply } from '../../adapters/dev/index.ts';
 import { toReply } from '../../adapters/dev/index.ts';
 import { loadConfig, loadDotEnv } from '../config.ts';
+import { labelCore } from '../core/text.ts';
 import { describeError, openApp } from './open-app.ts';
 
 /**
@@ -73,7 +74,9 @@ async function main(): Promise<void> {
   const show = (who: string, r: Reply) => {
     process.stdout.write(`${who} ${r.text.replace(/\n/g, '\n    ')}\n`);
     if (r.buttons?.length)
-      process.stdout.write(`    ${r.buttons.map((b, i) => `[${i + 1}] ${b.label}`).join('  ')}\n`);
+      process.stdout.write(
+        `    ${r.buttons.map((b, i) => `[${i + 1}] ${labelCore(b.label, i)}`).join('  ')}\n`,
+      );
   };
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
   let first = true;

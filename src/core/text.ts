@@ -177,7 +177,7 @@ export function markdownToPlain(md: string): string {
 const LABEL_NUMBER = /^(\d+)\s*[.、．)]\s*/;
 
 /** A button label without the leading number `i + 1` it may carry (`"2. 否"` → `"否"`). */
-function labelCore(label: string, i: number): string {
+export function labelCore(label: string, i: number): string {
   const l = label.trim();
   const m = LABEL_NUMBER.exec(l);
   return m && Number(m[1]) === i + 1 ? l.slice(m[0].length) : l;

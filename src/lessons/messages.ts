@@ -11,8 +11,8 @@ export const M = defineMessages({
     en: '{emoji} Lesson ({track} {n}/{total}): {title}',
   },
   quiz: {
-    'zh-CN': '小测验：{question}\n{options}\n回复数字或点按钮作答',
-    en: 'Quick check: {question}\n{options}\nReply with the number or tap a button',
+    'zh-CN': '小测验：{question}\n{options}\n回复选项数字作答',
+    en: "Quick check: {question}\n{options}\nReply with the option's number",
   },
   noQuizHint: {
     'zh-CN': '看完请点「学完了」。',

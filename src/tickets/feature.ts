@@ -97,7 +97,6 @@ export function createTicketFeature(opts: TicketFeatureOptions): Feature {
   const open = async (ctx: TurnContext): Promise<Outcome> => {
     const q = lastQuestion(ctx.session, ctx.now);
     if (q) return openTicket(ctx, env, q);
-    if (!settings.handlers.length && !settings.lead) return handled({ text: t(ctx.locale, M.noHandlers) });
     ctx.session.active = { feature: 'ticket', data: { step: 'describe' } satisfies FlowData };
     return handled({ text: t(ctx.locale, M.describe) });
   };

@@ -14,9 +14,10 @@ export const M = defineMessages({
     'zh-CN': '好的，已取消。需要时随时回复「转人工」。',
     en: 'OK, cancelled. Reply "human" whenever you need IT.',
   },
-  noHandlers: {
-    'zh-CN': '抱歉，还没有配置 IT 支持同事，暂时无法转人工。请直接联系公司 IT。',
-    en: 'Sorry, no IT staff are configured yet, so I cannot hand this over. Please contact your IT team directly.',
+  createdUnassigned: {
+    'zh-CN':
+      '已为您创建工单 {id}，您的问题和最近的对话都已记录，IT 同事会尽快联系您。如果很急，请直接联系公司 IT。',
+    en: 'Ticket {id} is open with your question and the recent conversation; IT will contact you as soon as they can. If it is urgent, please contact your IT team directly.',
   },
   promiseWorking: {
     'zh-CN': 'IT 同事会在 {hours} 个工作小时内回复您',

@@ -36,12 +36,13 @@ const whoText = (ctx: TurnContext, l: Locale) => ctx.message.userName ?? t(l, M.
 /**
  * Opens a ticket for the speaker: reserves `T<n>`, computes the 75 % and 100 % SLA instants from
  * the turn time, posts it to the handlers with 认领 / 回复 / 解决 / 升级 and confirms to the
- * requester with the SLA promise.
+ * requester with the SLA promise. With no handler and no lead configured the ticket is still
+ * opened (the rollout team sees it in `GET /api/tickets`) and the requester is told so, without
+ * a promised reply time.
  */
 export async function openTicket(ctx: TurnContext, env: TicketEnv, question: string): Promise<Outcome> {
   const s = env.settings;
   const l = ctx.locale;
-  if (!s.handlers.length && !s.lead) return reply(t(l, M.noHandlers));
   // A second tap on 转人工 for the same question must not open a second ticket.
   const same = (await ctx.tx.list<Ticket>(TICKETS))
     .map((e) => e.value)
@@ -80,6 +81,9 @@ export async function openTicket(ctx: TurnContext, env: TicketEnv, question: str
     }),
     buttons: handlerButtons(hl, id),
   }));
+  // No handler or lead configured yet: the ticket is kept (GET /api/tickets) but nobody was
+  // told, so promise no reply time.
+  if (!s.handlers.length && !s.lead) return reply(t(l, M.createdUnassigned, { id }));
   return reply(t(l, M.created, { id, promise: promise(l, s), due: formatDue(l, tk.dueAt, s.sla.tz) }));
 }
 
