@@ -79,7 +79,7 @@ describe('lesson push → quiz → progress report', () => {
     expect(wrong[0].buttons).toHaveLength(3);
     // Right by typing the number (the pushed quiz is open).
     const right = await h.say('w1', '2');
-    expect(right[0].text).toMatch(/^✅ 回答正确。只有提交后的入库单才会更新库存/);
+    expect(right[0].text).toMatch(/^✅ 回答正确。\n只有提交后的入库单才会更新库存/);
     expect(right[0].buttons).toEqual([{ label: '下一课', value: 'lesson:next' }]);
     // Already settled: not scored again.
     expect((await h.click('w1', 'lesson:quiz:warehouse-basics:scan-in:3'))[0].text).toContain(
@@ -162,7 +162,7 @@ describe('lesson push → quiz → progress report', () => {
     await job.run(clock.now()); // 调拨 (answer 3) is pushed
     clock.set('2026-03-03T02:00:00Z');
     expect((await h.say('w1', '1'))[0].text).toContain('这次没答对'); // an answer to 调拨, not 下一课
-    expect((await h.say('w1', '3'))[0].text).toMatch(/^✅ 回答正确。调拨分两步/);
+    expect((await h.say('w1', '3'))[0].text).toMatch(/^✅ 回答正确。\n调拨分两步/);
   });
 
   it('pushes the next unsent lesson on the next working day, skipping what the user asked for already', async () => {

@@ -183,3 +183,29 @@ describe('encodeWecomMessage: card title', () => {
     expect(tc.sub_title_text).not.toContain('贵公司属于哪种类型');
   });
 });
+
+describe('encodeWecomMessage: short first lines become whole card titles', () => {
+  it('a role question and a quiz verdict are titled by their first line, uncut', () => {
+    const role = encodeWecomMessage(
+      to,
+      {
+        text: '请选择您的岗位角色\n您好，为了给您推送合适的操作微课，请点按钮，或回复角色名称：',
+        buttons: [
+          { label: '仓库管理员', value: 'roster:role:仓库管理员' },
+          { label: '财务', value: 'roster:role:财务' },
+        ],
+      },
+      opts,
+    )[0] as { template_card: { main_title: { title: string } } };
+    expect(role.template_card.main_title.title).toBe('请选择您的岗位角色');
+    const verdict = encodeWecomMessage(
+      to,
+      {
+        text: '✅ 回答正确。\n只有提交后的入库单才会更新库存。',
+        buttons: [{ label: '下一课', value: 'lessons:next' }],
+      },
+      opts,
+    )[0] as { template_card: { main_title: { title: string } } };
+    expect(verdict.template_card.main_title.title).toBe('✅ 回答正确。');
+  });
+});

@@ -20,7 +20,8 @@ export const M = defineMessages({
   },
   btnDone: { 'zh-CN': '学完了', en: 'Done' },
   btnNext: { 'zh-CN': '下一课', en: 'Next lesson' },
-  right: { 'zh-CN': '✅ 回答正确。{explain}', en: '✅ Correct. {explain}' },
+  // The verdict alone on the first line: WeCom titles its card with it (≤ 26 characters).
+  right: { 'zh-CN': '✅ 回答正确。\n{explain}', en: '✅ Correct.\n{explain}' },
   wrongRetry: {
     'zh-CN': '这次没答对，再想想？您还有一次机会，回复数字作答。',
     en: 'Not quite. Have another go: one more try, reply with the number.',

@@ -9,8 +9,8 @@ export const ROLE_ACTION = 'roster:role:';
 
 const M = defineMessages({
   ask: {
-    'zh-CN': '您好，为了给您推送合适的操作微课，请选择您的岗位角色（点按钮，或回复角色名称）：',
-    en: 'Hello. To send you the right how-to lessons, please pick your role (tap a button or type its name):',
+    'zh-CN': '请选择您的岗位角色\n您好，为了给您推送合适的操作微课，请点按钮，或回复角色名称：',
+    en: 'Please pick your role\nHello. To send you the right how-to lessons, please pick your role: tap a button or type its name.',
   },
   confirm: {
     'zh-CN': '好的，已记录您的角色：{role}。之后会按这个角色给您推送微课。',
