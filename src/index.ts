@@ -5,6 +5,7 @@ export * from './core/adapter.ts';
 export * from './core/calendar.ts';
 export * from './core/clone.ts';
 export * from './core/commands.ts';
+export * from './core/digest.ts';
 export * from './core/errors.ts';
 export * from './core/feature.ts';
 export * from './core/i18n.ts';

@@ -1,4 +1,3 @@
-import * as crypto from 'node:crypto';
 import {
   createCipheriv,
   createDecipheriv,
@@ -7,7 +6,7 @@ import {
   type KeyObject,
   timingSafeEqual,
 } from 'node:crypto';
-import { SignatureError } from '../../src/index.ts';
+import { digestHex, SignatureError } from '../../src/index.ts';
 
 /**
  * Accepted distance between `X-Lark-Request-Timestamp` (seconds) and now. Feishu documents no
@@ -15,9 +14,6 @@ import { SignatureError } from '../../src/index.ts';
  * `event_id` dedupe.
  */
 export const FEISHU_WINDOW_S = 3600;
-
-// `crypto.hash` (Node ≥ 20.12) skips the Hash object: cheaper on the webhook's hot path.
-const oneShotHash = (crypto as { hash?: (alg: string, data: Buffer, enc: 'hex') => string }).hash;
 
 /** AES keys derived from Encrypt Keys (SHA-256 of the key), as KeyObjects; one app has one key. */
 const derived = new Map<string, KeyObject>();
@@ -70,7 +66,7 @@ export function feishuSignature(
   const head = Buffer.from(timestamp + nonce + encryptKey, 'utf8');
   const body = typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody;
   const data = Buffer.concat([head, body], head.length + body.length);
-  return oneShotHash ? oneShotHash('sha256', data, 'hex') : createHash('sha256').update(data).digest('hex');
+  return digestHex('sha256', data);
 }
 
 /**

@@ -1,14 +1,12 @@
-import * as crypto from 'node:crypto';
 import {
   createCipheriv,
   createDecipheriv,
-  createHash,
   createSecretKey,
   type KeyObject,
   randomBytes,
   timingSafeEqual,
 } from 'node:crypto';
-import { BadRequestError, SignatureError } from '../../src/index.ts';
+import { BadRequestError, digestHex, SignatureError } from '../../src/index.ts';
 
 /**
  * WeCom callback crypto (WXBizMsgCrypt): `msg_signature` check and AES-256-CBC
@@ -22,9 +20,6 @@ import { BadRequestError, SignatureError } from '../../src/index.ts';
  * @see https://developer.work.weixin.qq.com/document/path/90968
  * @see https://developer.work.weixin.qq.com/document/path/91144
  */
-
-// `crypto.hash` (Node ≥ 20.12) skips the Hash object: cheaper on the webhook's hot path.
-const oneShotHash = (crypto as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
 
 /** PKCS#7 block size WeCom pads to (bytes). */
 export const WECOM_PAD_BLOCK = 32;
@@ -67,7 +62,7 @@ export function wecomKeys(cfg: { token: string; encodingAESKey: string; receiveI
  */
 export function msgSignature(token: string, timestamp: string, nonce: string, encrypt: string): string {
   const data = [token, timestamp, nonce, encrypt].sort().join('');
-  return oneShotHash ? oneShotHash('sha1', data, 'hex') : createHash('sha1').update(data).digest('hex');
+  return digestHex('sha1', data);
 }
 
 /** Constant-time comparison of a received `msg_signature` with the expected one. */
