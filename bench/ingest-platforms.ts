@@ -13,15 +13,22 @@
  * the WeCom and Slack routes and Bolt run the whole bot turn after the ack (survey feature,
  * MemoryStore, outbox not started: replies queued, never sent).
  *
- * Method: every server runs in its own child process; the load generator (autocannon, 50
+ * Method: every server runs in its own child processes (3 per target by default, see below); the load generator (autocannon, 50
  * keep-alive connections, one request in flight each) runs in this process, so the two never
  * share an event loop. Targets are measured in interleaved rounds (a b c … a b c …) after a
- * warm-up; figures are the median req/s and the median p99 over rounds, and the server's CPU time
+ * warm-up; each round measures every process of a target in turn. Identical code in two
+ * processes was measured here at up to 15% apart in CPU per request (JIT and memory-layout luck),
+ * more than the margins this bench judges, so a target's figures pool several processes, and the
+ * processes not under load are frozen (SIGSTOP; idle V8 processes on the servers' core still run
+ * GC work that landed in other targets' figures): the
+ * median req/s and the median p99 over all slices, and the server's CPU time
  * per request (user + system, from one settle to the next). Bot turns run after the ack on the
  * server's own loop; after each round the runner waits until the server has finished them, so
  * their CPU is counted. On a busy machine req/s moves with the load; CPU per request much less.
  *
- * Run alone: `npx tsx bench/ingest-platforms.ts` (BENCH_SECONDS per target, default 12; BENCH_ROUNDS, default 4: slices under ~3 s were seen to swing ratios by ±0.3).
+ * Run alone: `npx tsx bench/ingest-platforms.ts` (BENCH_SECONDS of load per target, default 18;
+ * BENCH_ROUNDS, default 3; BENCH_PROCESSES per target, default 3; slices of
+ * seconds ÷ rounds ÷ processes, at least 1 s).
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createDingtalkAdapter } from '../adapters/dingtalk/index.ts';
@@ -154,36 +161,50 @@ const SELF = fileURLToPath(import.meta.url);
 
 /**
  * Measures every target and returns the report lines.
- * @param o `seconds` of load per target in all (default `BENCH_SECONDS` or 12), split over
- *   `rounds` (default `BENCH_ROUNDS` or 4) after a 2 s warm-up; `connections` (default 50); `only` target names
+ * @param o `seconds` of load per target in all (default `BENCH_SECONDS` or 18), split over
+ *   `rounds` (default `BENCH_ROUNDS` or 3) and `processes` per target (default
+ *   `BENCH_PROCESSES` or 3), each process warmed up for 2 s; `connections` (default 50); `only` target names
  *   (the references are always measured).
  */
 export async function benchIngestPlatforms(
-  o: { seconds?: number; rounds?: number; connections?: number; only?: string[] } = {},
+  o: { seconds?: number; rounds?: number; processes?: number; connections?: number; only?: string[] } = {},
 ): Promise<string[]> {
-  const seconds = o.seconds ?? Number(process.env.BENCH_SECONDS ?? 12);
-  const rounds = o.rounds ?? Number(process.env.BENCH_ROUNDS ?? 4);
+  const seconds = o.seconds ?? Number(process.env.BENCH_SECONDS ?? 18);
+  const rounds = o.rounds ?? Number(process.env.BENCH_ROUNDS ?? 3);
+  const processes = Math.max(1, o.processes ?? Number(process.env.BENCH_PROCESSES ?? 3));
   const connections = o.connections ?? Number(process.env.BENCH_CONNECTIONS ?? 50);
   const pool = process.env.BENCH_BOT_TURN === '1' ? ALL_TARGETS : PLATFORM_TARGETS;
   const targets = pool.filter((t) => !o.only || ['bare', 'express', ...o.only].includes(t.name));
-  const slice = Math.max(1, Math.round(seconds / rounds));
-  const hosts = await Promise.all(targets.map((t) => spawnHosted(SELF, t.name)));
+  const slice = Math.max(1, Math.round(seconds / rounds / processes));
+  // Several processes per target: the same code measured in two processes was seen to differ by
+  // up to 15% CPU per request (JIT and memory-layout luck), more than the margins measured here.
+  const hosts = await Promise.all(
+    targets.map((t) => Promise.all(Array.from({ length: processes }, () => spawnHosted(SELF, t.name)))),
+  );
   const sources = targets.map((t) => requestSource(t.request, !!t.unique));
   const runs: Array<Array<LoadResult & { backlogMs: number; cpuMicros: number }>> = targets.map(() => []);
-  const best: number[] = [];
-  for (const [k] of targets.entries()) {
-    best.push((await runLoad(hosts[k].port, 2, connections, sources[k])).rps); // JIT warm-up
-    await hosts[k].settle();
-  }
-  for (let r = 0; r < rounds; r++)
-    for (const [k] of targets.entries()) {
-      sources[k].prepare(Math.ceil(best[k] * slice * 1.3) + 500);
-      const before = await hosts[k].settle();
-      const res = await runLoad(hosts[k].port, slice, connections, sources[k]);
-      const after = await hosts[k].settle();
-      best[k] = Math.max(best[k], res.rps);
-      runs[k].push({ ...res, backlogMs: after.ms, cpuMicros: after.cpuMicros - before.cpuMicros });
+  const best: number[] = targets.map(() => 0);
+  // Only the server under load runs; the others are frozen (see HostedHandle.pause).
+  for (const h of hosts.flat()) h.pause();
+  for (const [k] of targets.entries())
+    for (const host of hosts[k]) {
+      host.resume();
+      best[k] = Math.max(best[k], (await runLoad(host.port, 2, connections, sources[k])).rps); // JIT warm-up
+      await host.settle();
+      host.pause();
     }
+  for (let r = 0; r < rounds; r++)
+    for (const [k] of targets.entries())
+      for (const host of hosts[k]) {
+        sources[k].prepare(Math.ceil(best[k] * slice * 1.3) + 500);
+        host.resume();
+        const before = await host.settle();
+        const res = await runLoad(host.port, slice, connections, sources[k]);
+        const after = await host.settle();
+        host.pause();
+        best[k] = Math.max(best[k], res.rps);
+        runs[k].push({ ...res, backlogMs: after.ms, cpuMicros: after.cpuMicros - before.cpuMicros });
+      }
   const figures: Figures[] = [];
   for (const [k, target] of targets.entries()) {
     const rs = runs[k];
@@ -204,12 +225,12 @@ export async function benchIngestPlatforms(
       non2xx: sum((x) => x.non2xx),
       errors: sum((x) => x.errors),
       stats: {
-        ...(await hosts[k].stop()),
+        ...sumStats(await Promise.all(hosts[k].map((h) => h.stop()))),
         ...(sources[k].overflow ? { builtOnTheFly: sources[k].overflow } : {}),
       },
     });
   }
-  const lines = report(figures, { connections, rounds, slice });
+  const lines = report(figures, { connections, rounds, slice, processes });
   lines.push('', '  where the time goes — in-process CPU µs per request, no HTTP, measured after the load:');
   for (const [label, us] of await inProcessCosts())
     lines.push(`    ${label.padEnd(54)} ${us.toFixed(0).padStart(6)} µs`);
@@ -217,14 +238,24 @@ export async function benchIngestPlatforms(
   return lines;
 }
 
-function report(fs: Figures[], run: { connections: number; rounds: number; slice: number }): string[] {
+/** Adds up the counters of a target's server processes. */
+function sumStats(all: Array<Record<string, number> | undefined>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const s of all) for (const [k, v] of Object.entries(s ?? {})) out[k] = (out[k] ?? 0) + v;
+  return out;
+}
+
+function report(
+  fs: Figures[],
+  run: { connections: number; rounds: number; slice: number; processes: number },
+): string[] {
   const by = (n: string) => fs.find((f) => f.target.name === n);
   const bare = by('bare');
   const floor = by('express');
   const fx = (r: number) => `${r.toFixed(2)}×`;
   const lines = [
-    `${run.connections} keep-alive connections, loopback, ${run.rounds} interleaved rounds × ${run.slice} s per target after a 2 s warm-up;`,
-    `  each server in its own child process, load generator (autocannon) in the parent; ${pinning().label}.`,
+    `${run.connections} keep-alive connections, loopback, ${run.rounds} interleaved rounds × ${run.processes} server processes × ${run.slice} s per target, after a 2 s warm-up of each process;`,
+    `  each server in its own child processes, load generator (autocannon) in the parent; ${pinning().label}.`,
     '  cpu = server CPU time per request (user+system), counting the bot turns it ran after acking: the',
     '  load-independent figure on a busy machine. ×floor(cpu) = floor cpu ÷ path cpu (higher is better).',
     '',

@@ -3,22 +3,27 @@
  * loopback, for each entry of {@link INGEST_TARGETS}, in one run:
  *   (a) `bare`    — a bare node:http server answering 200 (the ceiling);
  *   (b) `express` — an express 5 route that parses JSON and answers 200 (the framework floor);
- *   (c) `wecom`   — the WeCom callback route as the adapter mounts it (on a nested express
- *       Router, like the app): verify + decrypt, empty 200, then parse + dedupe (a MemoryStore
+ *   (c) `wecom`   — the WeCom callback route as the adapter mounts it (on the express app
+ *       itself, like src/http/server.ts): verify + decrypt, empty 200, then parse + dedupe (a MemoryStore
  *       claim, as the bot core does) + hand-off. Every request is a distinct callback encrypted
  *       and signed as WeCom does, with its own MsgId, so dedupe never short-circuits.
  *
- * Method: each server runs in its own child process and the load generator (autocannon) in this
- * one, so they never share an event loop; unique requests are built before the run. Targets are
- * measured in interleaved rounds after a warm-up. Besides req/s and p99, each server reports the
+ * Method: each server runs in its own child processes and the load generator (autocannon) in
+ * this one, so they never share an event loop; unique requests are built before the run. Targets
+ * are measured in interleaved rounds after a warm-up, each target by several server processes in
+ * turn (identical code in two processes was measured here at up to 15% apart in CPU per request:
+ * JIT and memory-layout luck, more than the margin the target leaves). Servers not under load
+ * are frozen (SIGSTOP): idle V8 processes on the servers' core still run GC work, which showed up
+ * as noise in whichever target was being measured. Besides req/s and p99, each server reports the
  * CPU it spent per request (user + system), which stays meaningful when other work shares the
  * machine; its inverse ratio is what the req/s ratio would be with a core to itself.
  *
  * To add a platform (DingTalk, Feishu, Slack): append an {@link IngestTarget} to the list —
  * `start` builds its server in the child, `request(i)` builds request i in the parent.
  *
- * Run: `npx tsx bench/ingest.ts` (env: BENCH_SECONDS=12 per target, BENCH_ROUNDS=4,
- * BENCH_CONNECTIONS=50, BENCH_SERVER_FLAGS for node flags of the servers).
+ * Run: `npx tsx bench/ingest.ts` (env: BENCH_SECONDS=18 of load per target, BENCH_ROUNDS=3,
+ * BENCH_PROCESSES=3 server processes per target, BENCH_CONNECTIONS=50, BENCH_SERVER_FLAGS for
+ * node flags of the servers).
  * Prints figures only; asserts nothing.
  */
 import { fork } from 'node:child_process';
@@ -39,7 +44,7 @@ import { parseEnvelope } from '../adapters/wecom/xml.ts';
 import type { IncomingMessage } from '../src/index.ts';
 import { silentLogger } from '../src/index.ts';
 import { MemoryStore } from '../storage/memory.ts';
-import { pinning, unpin } from './lib/host.ts';
+import { pinning, signal, unpin } from './lib/host.ts';
 
 /** One request as the load generator sends it. */
 export interface BenchRequest {
@@ -174,6 +179,8 @@ interface Measured {
   p99Worst: number;
   /** Server CPU (user + system, all threads) per request, µs: robust to other load on the machine. */
   cpuMicros: number;
+  /** Load generator's CPU time / wall time while this target ran (1 = a whole core: the bench measured the client, not the server). */
+  clientBusy: number;
   requests: number;
   non2xx: number;
   errors: number;
@@ -207,7 +214,13 @@ async function spawnServer(name: string) {
   return {
     port: port!,
     cpu: async () => (await ask('cpu')).cpu!,
-    stop: async () => (await ask('stop')).stats,
+    stop: async () => {
+      signal(child, 'SIGCONT');
+      return (await ask('stop')).stats;
+    },
+    /** Frozen while other servers are measured: see HostedHandle.pause in bench/lib/host.ts. */
+    pause: () => signal(child, 'SIGSTOP'),
+    resume: () => signal(child, 'SIGCONT'),
   };
 }
 
@@ -257,70 +270,104 @@ const fmt = (x: number) => x.toFixed(2);
  * Each server also reports the CPU it used: CPU µs per request is the figure that stays honest
  * when other work shares the machine (req/s and p99 then depend on what else runs), and its
  * inverse ratio is what the req/s ratio would be on a core of its own.
- * @param opts `seconds` per target in all (default BENCH_SECONDS or 12), `rounds` (default
- *   BENCH_ROUNDS or 4), `connections` (default BENCH_CONNECTIONS or 50), `poolSize` of
+ * @param opts `seconds` per target in all (default BENCH_SECONDS or 18), `rounds` (default
+ *   BENCH_ROUNDS or 3), `processes` per target (default BENCH_PROCESSES or 3), `connections` (default BENCH_CONNECTIONS or 50), `poolSize` of
  *   pre-built unique requests (default 150,000), `targets` (default {@link INGEST_TARGETS})
  */
 export async function benchIngest(
   opts: {
     seconds?: number;
     rounds?: number;
+    processes?: number;
     connections?: number;
     poolSize?: number;
     targets?: IngestTarget[];
   } = {},
 ): Promise<string[]> {
-  const seconds = opts.seconds ?? Number(process.env.BENCH_SECONDS ?? 12);
-  const rounds = opts.rounds ?? Number(process.env.BENCH_ROUNDS ?? 4);
+  const seconds = opts.seconds ?? Number(process.env.BENCH_SECONDS ?? 18);
+  const rounds = opts.rounds ?? Number(process.env.BENCH_ROUNDS ?? 3);
+  const processes = Math.max(1, opts.processes ?? Number(process.env.BENCH_PROCESSES ?? 3));
   const connections = opts.connections ?? Number(process.env.BENCH_CONNECTIONS ?? 50);
   const targets = opts.targets ?? INGEST_TARGETS;
   const poolSize = opts.poolSize ?? Number(process.env.BENCH_POOL ?? 150_000);
-  const servers = await Promise.all(targets.map((t) => spawnServer(t.name)));
+  // Several processes per target: identical code in two processes was measured here at up to
+  // 15% apart in CPU per request (JIT and memory-layout luck), more than the margin judged.
+  const servers = await Promise.all(
+    targets.map((t) => Promise.all(Array.from({ length: processes }, () => spawnServer(t.name)))),
+  );
   const feeds = targets.map((t) => feed(t, poolSize));
   const runs: autocannon.Result[][] = targets.map(() => []);
-  const cpu: number[] = [];
-  const slice = Math.max(1, Math.round(seconds / rounds));
-  for (const [k] of targets.entries()) {
-    await load(servers[k].port, 2, connections, feeds[k]); // warm-up (JIT), not counted
-    cpu[k] = await servers[k].cpu();
-  }
+  const cpu: number[][] = targets.map(() => []);
+  const slice = Math.max(1, Math.round(seconds / rounds / processes));
+  // Only the server under load runs; the others are frozen (an idle V8 still runs GC work).
+  for (const server of servers.flat()) server.pause();
+  for (const [k] of targets.entries())
+    for (const server of servers[k]) {
+      server.resume();
+      await load(server.port, 2, connections, feeds[k]); // warm-up (JIT), not counted
+      cpu[k].push(await server.cpu());
+      server.pause();
+    }
+  const client = targets.map(() => ({ cpu: 0, wall: 0 }));
   for (let r = 0; r < rounds; r++)
     for (const [k] of targets.entries())
-      runs[k].push(await load(servers[k].port, slice, connections, feeds[k]));
+      for (const server of servers[k]) {
+        server.resume();
+        const c0 = process.cpuUsage();
+        const t0 = performance.now();
+        runs[k].push(await load(server.port, slice, connections, feeds[k]));
+        const c = process.cpuUsage(c0);
+        client[k].cpu += (c.user + c.system) / 1000;
+        client[k].wall += performance.now() - t0;
+        server.pause();
+      }
   const results: Measured[] = [];
   for (const [k, target] of targets.entries()) {
     const rs = runs[k];
     const requests = rs.reduce((s, x) => s + x.requests.total, 0);
-    const used = (await servers[k].cpu()) - cpu[k];
+    let used = 0;
+    for (const [j, server] of servers[k].entries()) {
+      server.resume();
+      used += (await server.cpu()) - cpu[k][j];
+    }
     results.push({
       target,
       rps: rs.reduce((s, x) => s + x.requests.average, 0) / rs.length,
       p99: median(rs.map((x) => x.latency.p99)),
       p99Worst: Math.max(...rs.map((x) => x.latency.p99)),
       cpuMicros: used / Math.max(1, requests),
+      clientBusy: client[k].cpu / Math.max(1, client[k].wall),
       requests,
       non2xx: rs.reduce((s, x) => s + x.non2xx, 0),
       errors: rs.reduce((s, x) => s + x.errors + x.timeouts, 0),
       stats: {
-        ...(await servers[k].stop()),
+        ...sumStats(await Promise.all(servers[k].map((x) => x.stop()))),
         ...(feeds[k].overflow ? { builtOnTheFly: feeds[k].overflow } : {}),
       },
     });
   }
-  const lines = report(results, { connections, rounds, seconds });
+  const lines = report(results, { connections, rounds, seconds, processes });
   unpin();
   return lines;
 }
 
+/** Adds up the counters of a target's server processes. */
+function sumStats(all: Array<Record<string, number> | undefined>): Record<string, number> | undefined {
+  if (all.every((s) => !s)) return undefined;
+  const out: Record<string, number> = {};
+  for (const s of all) for (const [k, v] of Object.entries(s ?? {})) out[k] = (out[k] ?? 0) + v;
+  return out;
+}
+
 function report(
   results: Measured[],
-  run: { connections: number; rounds: number; seconds: number },
+  run: { connections: number; rounds: number; seconds: number; processes: number },
 ): string[] {
   const by = (n: string) => results.find((m) => m.target.name === n);
   const a = by('bare');
   const b = by('express');
   const lines = [
-    `ingest: ${run.connections} connections, ${run.rounds} interleaved rounds, ${run.seconds} s per target, loopback, each server in its own process, ${pinning().label} (load avg ${loadavg()[0].toFixed(1)} on ${cpus().length} cores)`,
+    `ingest: ${run.connections} connections, ${run.rounds} interleaved rounds × ${run.processes} server processes, ${run.seconds} s per target, loopback, servers in their own processes, ${pinning().label} (load avg ${loadavg()[0].toFixed(1)} on ${cpus().length} cores)`,
   ];
   for (const m of results) {
     const rel = (ref: Measured | undefined, name: string) =>
@@ -333,7 +380,7 @@ function report(
       : '';
     lines.push(
       `  ${m.target.label.padEnd(62)} ${m.rps.toFixed(0).padStart(6)} req/s  p99 ${m.p99} ms (worst round ${m.p99Worst})` +
-        `  cpu ${m.cpuMicros.toFixed(0)} µs/req${ratios ? `  ${ratios}` : ''}` +
+        `  cpu ${m.cpuMicros.toFixed(0)} µs/req  load generator ${(m.clientBusy * 100).toFixed(0)}% busy${ratios ? `  ${ratios}` : ''}` +
         `${m.non2xx || m.errors ? `  non2xx=${m.non2xx} errors=${m.errors}` : ''}${extra}`,
     );
   }

@@ -289,6 +289,34 @@ describe('feishu route (real server on loopback)', () => {
     expect(got).toHaveLength(1);
   });
 
+  it('acks an event push with an empty 200 and a card click with {} (the card stays as it is)', async () => {
+    got.length = 0;
+    const push = await signedPost(
+      encUrl,
+      JSON.stringify({ encrypt: encryptFeishu(KEY, JSON.stringify(msgEvent('ev-ack')), randomBytes(16)) }),
+    );
+    expect(push.status).toBe(200);
+    expect(await push.text()).toBe('');
+    const click = {
+      schema: '2.0',
+      header: { event_id: 'c-ack', event_type: 'card.action.trigger', token: 'vtok' },
+      event: {
+        operator: { open_id: 'ou_a' },
+        action: { value: { v: 'x' } },
+        context: { open_chat_id: 'oc_1' },
+      },
+    };
+    const card = await signedPost(
+      encUrl,
+      JSON.stringify({ encrypt: encryptFeishu(KEY, JSON.stringify(click), randomBytes(16)) }),
+    );
+    expect(card.status).toBe(200);
+    expect(card.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await card.json()).toEqual({});
+    await new Promise((r) => setTimeout(r, 20));
+    expect(got.map((m) => m.id).sort()).toEqual(['c-ack', 'ev-ack']);
+  });
+
   it('checks the verification token when there is no Encrypt Key', async () => {
     got.length = 0;
     const ok = await fetch(plainUrl, {

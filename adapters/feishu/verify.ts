@@ -1,12 +1,5 @@
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHash,
-  createSecretKey,
-  type KeyObject,
-  timingSafeEqual,
-} from 'node:crypto';
-import { digestHex, SignatureError } from '../../src/index.ts';
+import { createCipheriv, createHash, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
+import { aesCbcDecryptBlocks, digestHex, pkcs7Unpadded, SignatureError } from '../../src/index.ts';
 
 /**
  * Accepted distance between `X-Lark-Request-Timestamp` (seconds) and now. Feishu documents no
@@ -80,12 +73,10 @@ export function decryptFeishu(encryptKey: string, encrypt: string): string {
   const data = Buffer.from(encrypt, 'base64');
   if (data.length < 32 || data.length % 16 !== 0) throw new SignatureError('encrypt field has a bad length');
   const key = aesKey(encryptKey);
-  try {
-    const d = createDecipheriv('aes-256-cbc', key, data.subarray(0, 16));
-    return Buffer.concat([d.update(data.subarray(16)), d.final()]).toString('utf8');
-  } catch {
-    throw new SignatureError('encrypt field does not decrypt with the Encrypt Key');
-  }
+  const plain = aesCbcDecryptBlocks(key, data.subarray(0, 16), data.subarray(16));
+  const end = pkcs7Unpadded(plain, 16);
+  if (end < 0) throw new SignatureError('encrypt field does not decrypt with the Encrypt Key');
+  return plain.toString('utf8', 0, end);
 }
 
 /** The inverse of {@link decryptFeishu}, for tests and local fakes. */

@@ -1,12 +1,11 @@
+import { createCipheriv, createSecretKey, type KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
-  createCipheriv,
-  createDecipheriv,
-  createSecretKey,
-  type KeyObject,
-  randomBytes,
-  timingSafeEqual,
-} from 'node:crypto';
-import { BadRequestError, digestHex, SignatureError } from '../../src/index.ts';
+  aesCbcDecryptBlocks,
+  BadRequestError,
+  digestHex,
+  pkcs7Unpadded,
+  SignatureError,
+} from '../../src/index.ts';
 
 /**
  * WeCom callback crypto (WXBizMsgCrypt): `msg_signature` check and AES-256-CBC
@@ -91,13 +90,10 @@ export function decrypt(keys: WecomKeys, encrypted: string): string {
   if (data.length === 0 || data.toString('base64') !== encrypted)
     throw new SignatureError('Encrypt is not base64');
   if (data.length % 16 !== 0) throw new SignatureError('ciphertext is not whole AES blocks');
-  const decipher = createDecipheriv('aes-256-cbc', keys.keyObject, keys.iv).setAutoPadding(false);
-  const plain = Buffer.concat([decipher.update(data), decipher.final()]);
-  const pad = plain[plain.length - 1];
-  if (pad < 1 || pad > WECOM_PAD_BLOCK || pad > plain.length) throw new SignatureError('bad PKCS#7 padding');
-  for (let i = plain.length - pad; i < plain.length; i++)
-    if (plain[i] !== pad) throw new SignatureError('bad PKCS#7 padding');
-  const body = plain.subarray(0, plain.length - pad);
+  const plain = aesCbcDecryptBlocks(keys.keyObject, keys.iv, data);
+  const end = pkcs7Unpadded(plain, WECOM_PAD_BLOCK);
+  if (end < 0) throw new SignatureError('bad PKCS#7 padding');
+  const body = plain.subarray(0, end);
   if (body.length < 20) throw new SignatureError('plaintext too short');
   const msgLen = body.readUInt32BE(16);
   if (20 + msgLen > body.length) throw new SignatureError('msg_len past the end of the plaintext');

@@ -33,6 +33,13 @@ export interface HostedHandle {
   settle(): Promise<Settled>;
   /** Stops the child; resolves its final stats. */
   stop(): Promise<Record<string, number> | undefined>;
+  /**
+   * Freezes the child (SIGSTOP) while other servers are measured, and {@link resume}s it
+   * (SIGCONT). All servers share the servers' core: an idle V8 still runs GC work (the memory
+   * reducer) that would land in another target's measurement. No-op off POSIX.
+   */
+  pause(): void;
+  resume(): void;
 }
 
 /** Answer to `settle`: wait time (ms) and the child's total CPU time so far (user + system, µs). */
@@ -91,11 +98,24 @@ export async function spawnHosted(moduleFile: string, name: string): Promise<Hos
       return (await p) as Settled;
     },
     async stop() {
+      signal(child, 'SIGCONT');
       const p = next('stats');
       child.send('stop');
       return p;
     },
+    pause: () => signal(child, 'SIGSTOP'),
+    resume: () => signal(child, 'SIGCONT'),
   };
+}
+
+/** Sends `sig` to a running child; ignored where signals are not supported. */
+export function signal(child: { pid?: number; exitCode: number | null }, sig: 'SIGSTOP' | 'SIGCONT'): void {
+  if (process.platform === 'win32' || !child.pid || child.exitCode !== null) return;
+  try {
+    process.kill(child.pid, sig);
+  } catch {
+    // already gone
+  }
 }
 
 /**

@@ -112,6 +112,17 @@ const JSON_HEADERS = (length: number) => [
   String(length),
 ];
 
+/**
+ * Answers `status` with no body (`Content-Length: 0`): headers and end go out in one socket
+ * write, where a body makes Node queue two chunks and write them with writev. For webhook acks
+ * whose body the platform does not read. Does nothing when the headers are already sent.
+ */
+export function replyEmpty(res: ServerResponse, status = 200): void {
+  if (res.headersSent) return;
+  res.statusCode = status;
+  res.end();
+}
+
 /** Answers an error as the API does everywhere: `{ error: { code, message } }`. */
 export function replyError(res: ServerResponse, status: number, code: string, message: string): void {
   replyJson(res, status, { error: { code, message } });
