@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import type { Router } from 'express';
@@ -42,6 +43,8 @@ export interface AppOptions {
   log?: Logger;
   /** Start platform long connections (DingTalk Stream). Default true. */
   connect?: boolean;
+  /** lowdb: wait this long (ms) for a previous server to release `db.lock`. Default 0. */
+  lockWaitMs?: number;
 }
 
 /** The running bot: every part, for the CLI, tests and graceful shutdown. */
@@ -75,7 +78,15 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? createLogger(cfg.LOG_LEVEL);
   const content = await loadContent(cfg.FLOWS_DIR);
-  const store = opts.store ?? (await createStore({ store: cfg.STORE, dataDir: cfg.DATA_DIR, clock, log }));
+  const store =
+    opts.store ??
+    (await createStore({
+      store: cfg.STORE,
+      dataDir: cfg.DATA_DIR,
+      clock,
+      log,
+      lockWaitMs: opts.lockWaitMs,
+    }));
   try {
     return await assemble(opts, cfg, clock, log, content, store);
   } catch (e) {
@@ -304,7 +315,8 @@ async function main(): Promise<void> {
   const log = createLogger(cfg.LOG_LEVEL);
   let app: App;
   try {
-    app = await createApp({ config: cfg, log });
+    // A restart right after a stop finds the old server still flushing: wait for it a little.
+    app = await createApp({ config: cfg, log, lockWaitMs: LOCK_WAIT_MS });
   } catch (e) {
     process.stderr.write(`rollout-bot cannot start: ${startError(e)}\n`);
     process.exit(1);
@@ -354,7 +366,52 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  // Under `npm start` the launcher is npm, which passes SIGTERM/SIGINT on but cannot pass on a
+  // SIGKILL: when it dies, this process is re-parented. Stop then as if told to, so the next
+  // `npm start` does not find an orphaned server holding the port and the store lock.
+  if (process.env.npm_lifecycle_event) {
+    const launchers = launcherPids();
+    setInterval(() => {
+      if (process.ppid !== launchers[0] || !launchers.every(alive)) void shutdown('launcher exited');
+    }, ORPHAN_CHECK_MS).unref();
+  }
 }
+
+/**
+ * The processes whose death means `npm start` is gone: the parent (npm, or the `sh -c` npm ran
+ * the script with, since dash does not exec the command) and, when that is a shell, on Linux,
+ * its parent (npm).
+ */
+function launcherPids(): number[] {
+  const pids = [process.ppid];
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces, so read after the last ')'.
+    const stat = readFileSync(`/proc/${process.ppid}/stat`, 'utf8');
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const grand = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    // Only through a shell: when npm itself is the parent, its parent is the user's shell, which
+    // may go away (`nohup npm start &`) while npm keeps running.
+    if (/^(sh|dash|bash|ash|zsh)$/.test(comm) && Number.isSafeInteger(grand) && grand > 1) pids.push(grand);
+  } catch {
+    // not Linux: the parent alone
+  }
+  return pids;
+}
+
+/** True while a process with this pid exists (EPERM: it exists but is not ours). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** How long `npm start` waits for a previous server to release the store lock, ms. */
+const LOCK_WAIT_MS = 5000;
+/** How often the server checks that its `npm start` launcher is still there, ms. */
+const ORPHAN_CHECK_MS = 1000;
 
 /** One line for start-up failures: our errors by message, others with their stack. */
 function startError(e: unknown): string {

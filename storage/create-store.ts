@@ -9,6 +9,8 @@ export interface CreateStoreOptions {
   dataDir: string;
   clock?: Clock;
   log?: Logger;
+  /** lowdb: how long to wait for another live process to release `db.lock`, ms (default 0). */
+  lockWaitMs?: number;
 }
 
 /**
@@ -23,7 +25,12 @@ export async function createStore(opts: CreateStoreOptions): Promise<Store> {
     case 'memory':
       return new MemoryStore(opts.clock);
     case 'lowdb':
-      return LowdbStore.open({ dataDir: opts.dataDir, clock: opts.clock, log: opts.log });
+      return LowdbStore.open({
+        dataDir: opts.dataDir,
+        clock: opts.clock,
+        log: opts.log,
+        lockWaitMs: opts.lockWaitMs,
+      });
     case 'postgres':
       throw new BotError(
         ErrorCode.ConfigInvalid,

@@ -62,11 +62,22 @@ async function tryCreate(file: string): Promise<boolean> {
  * Takeover of a stale lock is not race-free against a third process starting in the same
  * instant; a deployment runs one bot process per data directory, so this is enough.
  *
+ * A live holder can be waited for (`opts.waitMs`): a server restarted right after its
+ * predecessor was told to stop finds the lock still held while that one flushes and exits.
+ *
  * @param file absolute or relative path of the lock file, e.g. `DATA_DIR/db.lock`.
- * @throws {BotError} code `store_io` when a live process holds the lock; the message names
- *   the lock file and the holding pid.
+ * @param opts `waitMs`: how long to wait for a live holder to let go, in ms (default 0: refuse
+ *   at once); polled every 100 ms.
+ * @throws {BotError} code `store_io` when a live process holds the lock (after `waitMs`); the
+ *   message names the lock file and the holding pid.
  */
-export async function acquireLock(file: string, log: Logger = silentLogger): Promise<StoreLock> {
+export async function acquireLock(
+  file: string,
+  log: Logger = silentLogger,
+  opts: { waitMs?: number } = {},
+): Promise<StoreLock> {
+  const until = Date.now() + (opts.waitMs ?? 0);
+  let waited = false;
   for (let attempt = 0; attempt < 3; attempt++) {
     if (await tryCreate(file)) {
       return {
@@ -78,6 +89,13 @@ export async function acquireLock(file: string, log: Logger = silentLogger): Pro
       };
     }
     const pid = await readPid(file);
+    if (pid !== undefined && pid !== process.pid && alive(pid) && Date.now() < until) {
+      if (!waited) log.info('store lock held by another process; waiting for it to stop', { file, pid });
+      waited = true;
+      await new Promise((r) => setTimeout(r, 100));
+      attempt--; // waiting is not a takeover attempt
+      continue;
+    }
     if (pid !== undefined && alive(pid)) {
       throw new BotError(
         ErrorCode.StoreIo,

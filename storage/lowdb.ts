@@ -34,6 +34,8 @@ export interface LowdbStoreOptions {
   dataDir: string;
   clock?: Clock;
   log?: Logger;
+  /** How long to wait for another live process to release `db.lock`, ms (default 0: refuse at once). */
+  lockWaitMs?: number;
   /** Compact once the journal exceeds max(this, size of `db.json`), in bytes. Default 8 MiB. */
   compactMinBytes?: number;
   /**
@@ -130,7 +132,7 @@ export class LowdbStore extends MemoryStore {
   static async open(opts: LowdbStoreOptions): Promise<LowdbStore> {
     const dir = resolve(opts.dataDir);
     await mkdir(dir, { recursive: true });
-    const lock = await acquireLock(join(dir, 'db.lock'), opts.log);
+    const lock = await acquireLock(join(dir, 'db.lock'), opts.log, { waitMs: opts.lockWaitMs });
     const store = new LowdbStore(
       dir,
       lock,

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   appendFileSync,
   existsSync,
@@ -97,6 +97,41 @@ describe('lowdb store files', () => {
     const store = await open(dir);
     expect(readFileSync(join(dir, 'db.lock'), 'utf8').trim()).toBe(String(process.pid));
     await store.close();
+  });
+
+  it('with lockWaitMs, waits for a live holder to stop instead of refusing; without, refuses at once', async () => {
+    const dir = newDir();
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    try {
+      writeFileSync(join(dir, 'db.lock'), `${holder.pid}\n`);
+      const refused = await failure(LowdbStore.open({ dataDir: dir, clock: new ManualClock(T0) }));
+      expect(refused?.message).toContain(String(holder.pid));
+      setTimeout(() => {
+        holder.kill('SIGKILL');
+      }, 300);
+      const t0 = Date.now();
+      const store = await LowdbStore.open({ dataDir: dir, clock: new ManualClock(T0), lockWaitMs: 10_000 });
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+      expect(readFileSync(join(dir, 'db.lock'), 'utf8').trim()).toBe(String(process.pid));
+      await store.close();
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+
+  it('with lockWaitMs, still refuses a holder that does not stop in time', async () => {
+    const dir = newDir();
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    try {
+      writeFileSync(join(dir, 'db.lock'), `${holder.pid}\n`);
+      const err = await failure(
+        LowdbStore.open({ dataDir: dir, clock: new ManualClock(T0), lockWaitMs: 300 }),
+      );
+      expect(err?.code).toBe('store_io');
+      expect(readFileSync(join(dir, 'db.lock'), 'utf8').trim()).toBe(String(holder.pid));
+    } finally {
+      holder.kill('SIGKILL');
+    }
   });
 
   it('a complete but unparsable last journal line is a torn write: ignored, and the store stays writable', async () => {

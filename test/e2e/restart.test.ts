@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -96,3 +96,70 @@ describe('acceptance: SIGKILL mid-survey, restart, the next answer continues', (
     await new Promise((r2) => c.once('exit', r2));
   }, 90_000);
 });
+
+describe('npm start: SIGKILL of npm itself stops the server, and the next npm start continues', () => {
+  const children: ChildProcess[] = [];
+  afterAll(() => {
+    for (const c of children) c.kill('SIGKILL');
+  });
+
+  it('the orphaned server stops within seconds; a restart finds the port and the store free', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'rollout-npm-'));
+    const port = await freePort();
+    const npm = process.env.npm_execpath;
+    const start = () =>
+      npm
+        ? spawn(process.execPath, [npm, 'start'], npmOpts(dataDir, port))
+        : spawn('npm', ['start'], npmOpts(dataDir, port));
+    const healthy = () =>
+      fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
+    const until = async (want: boolean, ms: number) => {
+      const end = Date.now() + ms;
+      while (Date.now() < end) {
+        if ((await healthy()) === want) return true;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return false;
+    };
+    const say = async (text: string) => {
+      const r = await fetch(`http://127.0.0.1:${port}/dev/chat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ userId: 'n1', text }),
+      });
+      return ((await r.json()) as { replies: { text: string }[] }).replies.map((x) => x.text).join('\n');
+    };
+    const a = start();
+    children.push(a);
+    expect(await until(true, 30_000)).toBe(true);
+    expect(await say('调研')).toContain('(1/');
+    a.kill('SIGKILL'); // npm only: the server is its grandchild and gets no signal
+    expect(await until(false, 10_000)).toBe(true);
+
+    const b = start();
+    children.push(b);
+    expect(await until(true, 30_000)).toBe(true);
+    expect(await say('生产')).toMatch(/\(2\/\d+\)/);
+    b.kill('SIGTERM');
+    await new Promise((r) => b.once('exit', r));
+    expect(await until(false, 10_000)).toBe(true);
+  }, 90_000);
+});
+
+function npmOpts(dataDir: string, port: number): SpawnOptions {
+  return {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'error',
+      SCHEDULER: 'off',
+    },
+    stdio: 'ignore',
+  };
+}
