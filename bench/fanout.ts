@@ -5,8 +5,9 @@
  * retries, dead letters, send round trips, event-loop use and peak RSS/heap of this process.
  *
  * Scale: the issue's 10,000 messages at 20/s (ideal 500 s) run at 500/s (ideal 20 s), same 1 s
- * window. Two readings of "fan-out": A, all to one target (the only case the outbox's per-lane
- * limits can pace); B, one each to many users under an app-wide quota (a lesson push).
+ * window. Two readings of "fan-out": A, all to one target (paced by the outbox's per-lane
+ * limits); B, one each to many users under an app-wide quota (a lesson push; paced by the
+ * outbox's app-wide limit per platform).
  *
  * Run alone: `npx tsx bench/fanout.ts [scenario…]`.
  */
@@ -32,6 +33,8 @@ export interface FanoutScenario {
   to(i: number): Address;
   /** The outbox's `limits` option (by lane kind). */
   limits: Record<string, RateLimit[]>;
+  /** The outbox's `appLimits` option (per platform, across lanes); default the outbox's defaults. */
+  appLimits?: Record<string, RateLimit[]>;
   /** What the fake platform enforces. */
   fake: FakeLimit;
   /** Ideal elapsed time, ms: messages ÷ the binding rate. */
@@ -85,10 +88,11 @@ export const FANOUT_SCENARIOS: FanoutScenario[] = [
   },
   {
     name: 'many-users',
-    label: `B. 2000 msgs → 2000 members (1 each, lanes wecom:<user>); fake enforces ${rate} APP-WIDE; lowdb`,
+    label: `B. 2000 msgs → 2000 members (1 each, lanes wecom:<user>); outbox app-wide limit and fake both ${rate} APP-WIDE; lowdb`,
     messages: 2_000,
     to: (i) => ({ platform: 'wecom', chatType: 'direct', userId: `member${i}` }),
-    limits: {}, // the defaults (30/min per member): limits are per lane, there is no app-wide one to set
+    limits: {}, // the defaults (30/min per member)
+    appLimits: { wecom: [SCALED] }, // the app-wide quota the fake enforces, scaled like A
     fake: { ...SCALED, scope: 'app' },
     idealMs: (2_000 / SCALED.max) * SCALED.perMs,
     store: 'lowdb',
@@ -147,7 +151,7 @@ export async function runFanout(s: FanoutScenario): Promise<string[]> {
   const opened = await openStore(s.store);
   const { store, times } = timedStore(opened.store);
   const log: SendLog = { rtts: [], stallsAfter429: [], inflight: 0 };
-  const outbox = new Outbox({ store, limits: s.limits, log: silentLogger });
+  const outbox = new Outbox({ store, limits: s.limits, appLimits: s.appLimits, log: silentLogger });
   const recipients = Array.from({ length: s.messages }, (_, i) => s.to(i));
   for (const p of new Set(recipients.map((r) => r.platform))) outbox.register(fakeAdapter(p, origin, log));
   await outbox.start();

@@ -115,6 +115,11 @@ export interface OutboxOptions {
   log?: Logger;
   /** Limits per lane kind (`dingtalk:robot`, `wecom`, …); defaults {@link DEFAULT_LIMITS}. */
   limits?: Record<string, RateLimit[]>;
+  /**
+   * Limits per platform across all its targets (the app's quota), on top of the per-lane ones;
+   * defaults {@link DEFAULT_APP_LIMITS}. Lanes held back by it go on in the order they reached it.
+   */
+  appLimits?: Record<string, RateLimit[]>;
   retry?: Partial<RetryPolicy>;
   /** Jitter source in [0, 1); injectable for tests. */
   random?: () => number;

@@ -13,43 +13,65 @@ export interface RateLimit {
  * unlike a fixed-window counter that allows 2× at a window edge).
  */
 export class SlidingWindow {
+  /** Send times, ascending (ms). */
   private readonly sent: number[] = [];
-  constructor(private readonly limits: RateLimit[]) {}
+  private readonly longest: number;
+  constructor(private readonly limits: RateLimit[]) {
+    this.longest = Math.max(0, ...limits.map((l) => widen(l.perMs)));
+  }
 
   /**
    * Earliest ms (≥ now) at which one more send is allowed. Sends are recorded when they start
    * but platforms count arrivals, so each window is widened by {@link SAFETY} (5 %, at least
    * 20 ms): sending exactly at the limit let jitter put max + 1 in the platform's window.
+   * O(log n) per limit: app-wide windows hold thousands of sends.
    */
   nextAllowed(now: number): number {
     let at = now;
     for (const l of this.limits) {
       const span = widen(l.perMs);
-      const inWindow = this.sent.filter((t) => t > now - span);
-      if (inWindow.length >= l.max) at = Math.max(at, inWindow[inWindow.length - l.max] + span);
+      const inWindow = this.sent.length - this.firstAfter(now - span);
+      if (inWindow >= l.max) at = Math.max(at, this.sent[this.sent.length - l.max] + span);
     }
     return at;
   }
 
   /** Records a send at `now`; forgets sends older than the longest window. */
   record(now: number): void {
-    this.sent.push(now);
-    const longest = Math.max(0, ...this.limits.map((l) => widen(l.perMs)));
-    while (this.sent.length && this.sent[0] <= now - longest) this.sent.shift();
+    this.insert(now);
+    const drop = this.firstAfter(now - this.longest);
+    if (drop > 0) this.sent.splice(0, drop);
   }
 
   /** True when no send is inside any window any more (the history can be dropped). */
   idle(now: number): boolean {
-    const longest = Math.max(0, ...this.limits.map((l) => widen(l.perMs)));
-    return this.sent.every((t) => t <= now - longest);
+    return !this.sent.length || this.sent[this.sent.length - 1] <= now - this.longest;
   }
 
   /** Pushes the window forward after a platform's own rate-limit answer (e.g. 130101). */
   backOffUntil(t: number): void {
     const l = this.limits[0];
     if (!l) return;
-    for (let i = 0; i < l.max; i++) this.sent.push(t - l.perMs);
-    this.sent.sort((a, b) => a - b);
+    for (let i = 0; i < l.max; i++) this.insert(t - l.perMs);
+  }
+
+  /** Index of the first recorded send later than `t` (binary search). */
+  private firstAfter(t: number): number {
+    let lo = 0;
+    let hi = this.sent.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.sent[mid] > t) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  /** Inserts keeping the order (a clock may step back; sends are normally appended). */
+  private insert(t: number): void {
+    const n = this.sent.length;
+    if (!n || this.sent[n - 1] <= t) this.sent.push(t);
+    else this.sent.splice(this.firstAfter(t), 0, t);
   }
 }
 
@@ -69,4 +91,20 @@ export const DEFAULT_LIMITS: Record<string, RateLimit[]> = {
   feishu: [{ max: 5, perMs: 1_000 }],
   slack: [{ max: 1, perMs: 1_000 }],
   dev: [],
+};
+
+/**
+ * Documented default limits per platform for the whole app, across every target
+ * (`../shared/PLATFORMS.md`): Feishu message APIs 1000/min and 50/s per app [F15][F14]; WeCom
+ * 10,000/min per corp per API [W]. DingTalk and Slack document no app-wide figure for their send
+ * APIs (Slack: "a workspace cap"), so none is assumed; a 429 there is retried as usual.
+ * @see https://open.feishu.cn/document/server-docs/api-call-guide/frequency-control
+ * @see https://developer.work.weixin.qq.com/document/path/90312
+ */
+export const DEFAULT_APP_LIMITS: Record<string, RateLimit[]> = {
+  feishu: [
+    { max: 1_000, perMs: 60_000 },
+    { max: 50, perMs: 1_000 },
+  ],
+  wecom: [{ max: 10_000, perMs: 60_000 }],
 };
