@@ -76,8 +76,13 @@ const EnvSchema = z.object({
     .transform((v) => (v === '' ? undefined : v)),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional().default('info'),
   BODY_LIMIT: z.string().optional().default('1mb'),
-  // Outbox sends in flight at once per platform (src/core/outbox-types.ts `maxInFlight`).
-  OUTBOX_MAX_IN_FLIGHT: num(32, 1, 1000),
+  // Outbox sends in flight at once per platform (src/core/outbox-types.ts `maxInFlight`); unset:
+  // the per-platform defaults (32, WeCom 8).
+  OUTBOX_MAX_IN_FLIGHT: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : Number(v)))
+    .pipe(z.number().int().min(1).max(1000).optional()),
 
   WECOM_CORP_ID: optStr,
   WECOM_AGENT_ID: optStr.refine((v) => v === undefined || /^\d+$/.test(v), {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
 import type { Adapter } from '../src/core/adapter.ts';
 import { Outbox } from '../src/core/outbox.ts';
 import type { Address } from '../src/core/types.ts';
@@ -105,5 +106,37 @@ describe('outbox tells adapters which sends are pushes', () => {
     await outbox.idle();
     expect(seen).toEqual([{ text: 'reply' }, { text: 'lesson', push: true }]);
     await outbox.stop();
+  });
+
+  it('WeCom defaults to 8 sends in flight (45033 beyond ~5–10), other platforms to 32; OUTBOX_MAX_IN_FLIGHT sets all', async () => {
+    const hanging = (platform: Adapter['platform'], open: { n: number }): Adapter => ({
+      platform,
+      send: () => {
+        open.n++;
+        return new Promise(() => {});
+      },
+    });
+    const run = async (maxInFlight: number | undefined) => {
+      const outbox = new Outbox({ store: new MemoryStore(), maxInFlight });
+      const wecom = { n: 0 };
+      const slack = { n: 0 };
+      outbox.register(hanging('wecom', wecom));
+      outbox.register(hanging('slack', slack));
+      await outbox.start();
+      await outbox.enqueue(
+        Array.from({ length: 40 }, (_, i) => ({
+          to: i % 2 ? user(i) : ({ platform: 'slack', chatId: `C${i}`, chatType: 'group' } as Address),
+          message: { text: `m${i}` },
+          idempotencyKey: `k${i}`,
+        })),
+      );
+      await new Promise((r) => setTimeout(r, 20));
+      return { wecom: wecom.n, slack: slack.n };
+    };
+    expect(await run(undefined)).toEqual({ wecom: 8, slack: 20 });
+    expect(await run(4)).toEqual({ wecom: 4, slack: 4 });
+    expect(loadConfig({}).OUTBOX_MAX_IN_FLIGHT).toBeUndefined();
+    expect(loadConfig({ OUTBOX_MAX_IN_FLIGHT: '4' }).OUTBOX_MAX_IN_FLIGHT).toBe(4);
+    expect(() => loadConfig({ OUTBOX_MAX_IN_FLIGHT: '0' })).toThrow(/OUTBOX_MAX_IN_FLIGHT/);
   });
 });

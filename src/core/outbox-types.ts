@@ -130,8 +130,8 @@ export interface OutboxOptions {
    */
   window?: number;
   /**
-   * Sends in flight at once per platform (default {@link DEFAULT_MAX_IN_FLIGHT}; env
-   * `OUTBOX_MAX_IN_FLIGHT`). Lanes beyond it wait for a free slot, first come first served. It
+   * Sends in flight at once per platform (default {@link DEFAULT_MAX_IN_FLIGHT}, WeCom
+   * {@link DEFAULT_MAX_IN_FLIGHT_BY_PLATFORM}; env `OUTBOX_MAX_IN_FLIGHT` sets every platform). Lanes beyond it wait for a free slot, first come first served. It
    * bounds what a crash can duplicate: a send the platform accepted but whose removal was never
    * written is sent again on restart, and WeCom/DingTalk/Slack have no idempotency key to drop it
    * (a fresh-clone test killed the bot with ~500 sends in flight: 500 duplicates).
@@ -141,6 +141,13 @@ export interface OutboxOptions {
 
 /** Default sends in flight per platform: ample for real API latencies (~50–300 ms → 100+ msg/s). */
 export const DEFAULT_MAX_IN_FLIGHT = 32;
+
+/**
+ * Per-platform defaults that differ from {@link DEFAULT_MAX_IN_FLIGHT}: WeCom answers
+ * `45033 api concurrent out of limit` beyond about 5–10 concurrent calls per API
+ * (PLATFORMS.md §2), so 8 (≈ 80 msg/s at 100 ms a call: a push to 500 staff in ~6 s).
+ */
+export const DEFAULT_MAX_IN_FLIGHT_BY_PLATFORM: Record<string, number> = { wecom: 8 };
 
 /**
  * The lane (ordering + rate-limit unit) of an address: `<platform>:robot:<chat>` for custom group

@@ -7,6 +7,7 @@ import { buildItems } from './outbox-items.ts';
 import { type Lane, MISSING, OUTBOX, OutboxQueue, type Queued } from './outbox-queue.ts';
 import {
   DEFAULT_MAX_IN_FLIGHT,
+  DEFAULT_MAX_IN_FLIGHT_BY_PLATFORM,
   type DeadLetter,
   fromRecord,
   type OutboxItem,
@@ -72,7 +73,7 @@ export class Outbox {
    */
   private readonly sending = new Map<Platform, number>();
   private readonly waiting = new Map<Platform, Set<string>>();
-  private readonly maxInFlight: number;
+  private readonly maxInFlightOpt: number | undefined;
   /** App-wide limits per platform, their send history, and the timer that reopens each gate. */
   private readonly appLimits: Record<string, RateLimit[]>;
   private readonly appWindows = new Map<Platform, SlidingWindow | null>();
@@ -91,7 +92,7 @@ export class Outbox {
     this.appLimits = { ...DEFAULT_APP_LIMITS, ...opts.appLimits };
     this.retry = { baseMs: 1_000, maxMs: 5 * 60_000, maxAttempts: 8, ...opts.retry };
     this.random = opts.random ?? Math.random;
-    this.maxInFlight = Math.max(1, opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
+    this.maxInFlightOpt = opts.maxInFlight === undefined ? undefined : Math.max(1, opts.maxInFlight);
     this.bodies = new OutboxBodies(this.store);
     this.queue = new OutboxQueue({
       store: this.store,
@@ -270,12 +271,13 @@ export class Outbox {
     const w = this.waiting.get(platform);
     // Lanes already waiting at the gate go first: a lane pumped now queues behind them.
     const behind = !!w?.size && !this.draining.has(platform);
-    if (inFlight >= this.maxInFlight || gateAt > now || behind) {
+    const max = this.maxInFlight(platform);
+    if (inFlight >= max || gateAt > now || behind) {
       const q = w ?? new Set<string>();
       this.waiting.set(platform, q);
       q.add(key);
       // Reopened by a settling send (slots) or by the gate's timer (rate).
-      if (inFlight < this.maxInFlight) this.armGate(platform, gateAt);
+      if (inFlight < max) this.armGate(platform, gateAt);
       return;
     }
     this.sending.set(platform, inFlight + 1);
@@ -305,7 +307,7 @@ export class Outbox {
     this.draining.add(platform);
     try {
       for (const key of [...w]) {
-        if ((this.sending.get(platform) ?? 0) >= this.maxInFlight) break;
+        if ((this.sending.get(platform) ?? 0) >= this.maxInFlight(platform)) break;
         const now = this.clock.now();
         const at = this.appWindow(platform)?.nextAllowed(now) ?? now;
         if (at > now) {
@@ -334,6 +336,11 @@ export class Outbox {
     );
     timer.unref?.();
     this.gateTimers.set(platform, { at, timer });
+  }
+
+  /** Sends allowed in flight at once to `platform`. */
+  private maxInFlight(platform: Platform): number {
+    return this.maxInFlightOpt ?? DEFAULT_MAX_IN_FLIGHT_BY_PLATFORM[platform] ?? DEFAULT_MAX_IN_FLIGHT;
   }
 
   /** The app-wide send history of `platform`, or null when it has no app-wide limit. */
