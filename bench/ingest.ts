@@ -26,7 +26,6 @@
  * node flags of the servers).
  * Prints figures only; asserts nothing.
  */
-import { fork } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
@@ -44,7 +43,7 @@ import { parseEnvelope } from '../adapters/wecom/xml.ts';
 import type { IncomingMessage } from '../src/index.ts';
 import { silentLogger } from '../src/index.ts';
 import { MemoryStore } from '../storage/memory.ts';
-import { pinning, signal, unpin } from './lib/host.ts';
+import { forkServer, pinning, signal, unpin } from './lib/host.ts';
 
 /** One request as the load generator sends it. */
 export interface BenchRequest {
@@ -193,13 +192,7 @@ type ServerReply = { port?: number; cpu?: number; stats?: Record<string, number>
 
 /** Starts a target's server in a child process; talks to it over IPC, one question at a time. */
 async function spawnServer(name: string) {
-  // BENCH_SERVER_FLAGS adds V8/Node flags to the servers only (e.g. `--max-semi-space-size=16`).
-  const extra = (process.env.BENCH_SERVER_FLAGS ?? '').split(/\s+/).filter(Boolean);
-  const child = fork(SELF, ['--serve', name], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    execArgv: [...process.execArgv, ...extra],
-  });
-  pinning().pinServer(child.pid);
+  const child = forkServer(SELF, name);
   const ask = (q: 'cpu' | 'stop' | undefined) =>
     new Promise<ServerReply>((resolve, reject) => {
       const onExit = (code: number | null) => reject(new Error(`bench server ${name} exited with ${code}`));
@@ -435,6 +428,7 @@ async function serve(name: string): Promise<void> {
   const { server, stats } = await target.start();
   server.keepAliveTimeout = 60_000;
   process.send?.({ port: (server.address() as AddressInfo).port });
+  process.once('disconnect', () => process.exit(0)); // the parent died: do not linger
   process.on('message', (m) => {
     if (m === 'cpu') {
       const u = process.cpuUsage();

@@ -285,6 +285,15 @@ describe('feishu route (real server on loopback)', () => {
     });
     expect(unsigned.status).toBe(401);
     expect((await signedPost(encUrl, '{oops')).status).toBe(400);
+    expect((await signedPost(encUrl, '[1,2]')).status).toBe(400);
+    // Signed and decrypted with our key, yet not an event object: 400, nothing dispatched.
+    for (const plain of ['null', '42', '[1,2]']) {
+      const r = await signedPost(
+        encUrl,
+        JSON.stringify({ encrypt: encryptFeishu(KEY, plain, randomBytes(16)) }),
+      );
+      expect(r.status).toBe(400);
+    }
     await new Promise((r) => setTimeout(r, 20));
     expect(got).toHaveLength(1);
   });

@@ -117,7 +117,7 @@ export function createFeishuAdapter(
           let outer: Record<string, unknown>;
           try {
             outer = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
-            if (!outer || typeof outer !== 'object') throw new Error('not an object');
+            if (!isObject(outer)) throw new Error('not an object');
           } catch {
             return reject(res, 400, 'bad_request', 'body does not parse');
           }
@@ -140,6 +140,9 @@ export function createFeishuAdapter(
                 if (e instanceof SignatureError) throw e;
                 throw new SignatureError('decrypted body is not JSON');
               }
+              // Decrypted with our key, so not forged, but not an event either (`null`, `42`, `[]`).
+              if (!isObject(body))
+                return reject(res, 400, 'bad_request', 'decrypted body is not a JSON object');
             }
             const d0 = decodeFeishu(body, cfg.botOpenId);
             const tokenOk = cfg.verificationToken !== undefined && safeEqual(d0.token, cfg.verificationToken);
@@ -211,4 +214,9 @@ function isEventPush(body: Record<string, unknown>): boolean {
   if (body.schema === '2.0')
     return (body.header as { event_type?: unknown } | undefined)?.event_type !== 'card.action.trigger';
   return body.type === 'event_callback';
+}
+
+/** A JSON object (not null, not an array). */
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -12,7 +12,7 @@
  *   so far (user + system, µs), so the parent can take CPU per request between two settles;
  * - `stop` → `{stats}`, then the child exits.
  */
-import { fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpuPinning } from './pin.ts';
@@ -70,13 +70,7 @@ export const unpin = () => {
 };
 
 export async function spawnHosted(moduleFile: string, name: string): Promise<HostedHandle> {
-  // BENCH_SERVER_FLAGS adds Node/V8 flags to the servers only (e.g. `--cpu-prof`).
-  const extra = (process.env.BENCH_SERVER_FLAGS ?? '').split(/\s+/).filter(Boolean);
-  const child = fork(moduleFile, ['--serve', name], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    execArgv: [...process.execArgv, ...extra],
-  });
-  pinning().pinServer(child.pid);
+  const child = forkServer(moduleFile, name);
   const next = <K extends keyof Reply>(key: K) =>
     new Promise<Reply[K]>((resolve, reject) => {
       const onMessage = (m: Reply) => {
@@ -106,6 +100,53 @@ export async function spawnHosted(moduleFile: string, name: string): Promise<Hos
     pause: () => signal(child, 'SIGSTOP'),
     resume: () => signal(child, 'SIGCONT'),
   };
+}
+
+const servers = new Set<ChildProcess>();
+let cleanupInstalled = false;
+
+/**
+ * Forks a bench server (`moduleFile --serve <name>`, with `BENCH_SERVER_FLAGS` added to its Node
+ * flags, e.g. `--cpu-prof`), pinned to the servers' cores, and makes sure it cannot outlive this
+ * process even while frozen (see {@link HostedHandle.pause}):
+ * - it runs in its own session (`detached`): a shell that exits while a frozen server sits in
+ *   our process group would make the kernel hang up the whole group (orphaned-group SIGHUP);
+ * - on exit, SIGINT, SIGTERM or SIGHUP here, every server is woken (SIGCONT) and killed first.
+ *   Only a SIGKILL of this process can leave frozen servers behind.
+ */
+export function forkServer(moduleFile: string, name: string): ChildProcess {
+  const extra = (process.env.BENCH_SERVER_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const child = fork(moduleFile, ['--serve', name], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: [...process.execArgv, ...extra],
+    detached: true,
+  });
+  pinning().pinServer(child.pid);
+  servers.add(child);
+  child.once('exit', () => servers.delete(child));
+  if (!cleanupInstalled) {
+    cleanupInstalled = true;
+    process.once('exit', killServers);
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+      process.once(sig, () => {
+        killServers();
+        process.kill(process.pid, sig); // the default action, now that the handler is gone
+      });
+  }
+  return child;
+}
+
+/** Wakes and kills every bench server still running (synchronous: safe in an `exit` handler). */
+function killServers(): void {
+  for (const child of servers) {
+    signal(child, 'SIGCONT');
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  servers.clear();
 }
 
 /** Sends `sig` to a running child; ignored where signals are not supported. */
