@@ -97,6 +97,13 @@ describe('content errors name the file, the line, the question id and the proble
     expect(p.problem).toMatch(/duplicate question id 'same'/);
   });
 
+  it('future on a question that is not a date', async () => {
+    const ps = await problemsOf('bad-future');
+    expect(ps).toHaveLength(1);
+    expect(ps[0]).toMatchObject({ entry: 'staff', line: 5 });
+    expect(ps[0].problem).toMatch(/future only applies to date questions/);
+  });
+
   it('choice questions without options', async () => {
     const ps = await problemsOf('bad-no-options');
     expect(ps.map((p) => p.entry)).toEqual(['pick_one', 'pick_many']);

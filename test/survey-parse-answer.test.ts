@@ -205,6 +205,30 @@ describe('date', () => {
   });
 });
 
+describe('date with future: true (a go-live date)', () => {
+  const future = q({ type: 'date', future: true });
+  const late = { now: Date.parse('2026-11-29T04:00:00Z'), timeZone: 'Asia/Shanghai' };
+  it.each([
+    ['3月5日', '2027-03-05'], // already past this year: next year's
+    ['3/5', '2027-03-05'],
+    ['12月31日', '2026-12-31'], // still to come this year
+    ['11月29日', '2026-11-29'], // today counts as to come
+    ['2026-03-05', '2026-03-05'], // a year typed is kept as typed
+    ['明天', '2026-11-30'],
+  ])('on 2026-11-29, %s → %s', (raw, expected) => {
+    expect(value(future, raw, late)).toBe(expected);
+  });
+  it('without future, a year-less date stays in the current year', () => {
+    expect(value(date, '3月5日', late)).toBe('2026-03-05');
+  });
+  it('2月29日 after this year’s February is next year’s, rejected when that year has none', () => {
+    const after = { now: Date.parse('2027-06-01T04:00:00Z'), timeZone: 'Asia/Shanghai' };
+    expect(value(future, '2月29日', after)).toBe('2028-02-29');
+    const before2027 = { now: Date.parse('2026-06-01T04:00:00Z'), timeZone: 'Asia/Shanghai' };
+    expect(value(future, '2月29日', before2027)).toEqual({ rejected: 'bad_date' });
+  });
+});
+
 describe('text', () => {
   const text = q({ type: 'text', maxLength: 10 });
   it('keeps the words as typed (trimmed, not converted)', () => {

@@ -70,7 +70,8 @@ const NO = [
  *   `multi` takes several as `1,3` / `1、3` / `1 3` / `1，3`, stored in the options' order;
  * - `number`/`scale`: Arabic or Chinese numerals, in range; `yesno`: 是/否/对/不是/有/没有/y/n…;
  * - `date`: `2026-03-05`, `2026/3/5`, `2026年3月5日`, `3月5日`, `3/5` (year of `now` in
- *   `timeZone`), 今天/明天/后天 → `YYYY-MM-DD`, checked against the calendar;
+ *   `timeZone`; with `future: true`, next year once this year's date has passed), 今天/明天/后天
+ *   → `YYYY-MM-DD`, checked against the calendar;
  * - `text`: trimmed, at most `maxLength` characters.
  */
 export function parseAnswer(q: Question, raw: string, ctx: ParseContext): ParsedAnswer {
@@ -102,7 +103,7 @@ export function parseAnswer(q: Question, raw: string, ctx: ParseContext): Parsed
       return ok(n);
     }
     case 'date':
-      return parseDate(s, ctx);
+      return parseDate(s, ctx, q.future === true);
     case 'text': {
       const text = raw.trim();
       if (q.maxLength !== undefined && [...text].length > q.maxLength)
@@ -179,16 +180,23 @@ function today(now: number, timeZone: string): [number, number, number] {
   return [get('year'), get('month'), get('day')];
 }
 
-/** Date forms: full dates (`2026-03-05`, `2026/3/5`, `2026年3月5日`, `20260305`), then month and day of this year. */
-const DATE_FORMS: Array<{ re: RegExp; ymd: (m: RegExpExecArray, year: number) => [number, number, number] }> =
-  [
-    { re: /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?$/u, ymd: (m) => [+m[1], +m[2], +m[3]] },
-    { re: /^(\d{4})(\d{2})(\d{2})$/, ymd: (m) => [+m[1], +m[2], +m[3]] },
-    { re: /^(\d{1,2})月(\d{1,2})[日号]?$/u, ymd: (m, year) => [year, +m[1], +m[2]] },
-    { re: /^(\d{1,2})[-/.](\d{1,2})$/, ymd: (m, year) => [year, +m[1], +m[2]] },
-  ];
+/**
+ * Date forms: full dates (`2026-03-05`, `2026/3/5`, `2026年3月5日`, `20260305`), then month and
+ * day (`3月5日`, `3/5`: `yearless`, read in the current year, or the next occurrence for a
+ * `future` question).
+ */
+const DATE_FORMS: Array<{
+  re: RegExp;
+  yearless?: true;
+  ymd: (m: RegExpExecArray, year: number) => [number, number, number];
+}> = [
+  { re: /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?$/u, ymd: (m) => [+m[1], +m[2], +m[3]] },
+  { re: /^(\d{4})(\d{2})(\d{2})$/, ymd: (m) => [+m[1], +m[2], +m[3]] },
+  { re: /^(\d{1,2})月(\d{1,2})[日号]?$/u, yearless: true, ymd: (m, year) => [year, +m[1], +m[2]] },
+  { re: /^(\d{1,2})[-/.](\d{1,2})$/, yearless: true, ymd: (m, year) => [year, +m[1], +m[2]] },
+];
 
-function parseDate(s: string, ctx: ParseContext): ParsedAnswer {
+function parseDate(s: string, ctx: ParseContext, future: boolean): ParsedAnswer {
   const [y0, m0, d0] = today(ctx.now, ctx.timeZone);
   const relative = ['今天', '明天', '后天'].indexOf(s);
   if (relative >= 0) return ok(iso(new Date(Date.UTC(y0, m0 - 1, d0 + relative))));
@@ -196,7 +204,10 @@ function parseDate(s: string, ctx: ParseContext): ParsedAnswer {
   for (const form of DATE_FORMS) {
     const m = form.re.exec(t);
     if (!m) continue;
-    const [y, mo, d] = form.ymd(m, y0);
+    let [y, mo, d] = form.ymd(m, y0);
+    // A date to come typed without a year, already past this year: next year's (2月29日 is
+    // checked below like any date, in the year it lands in).
+    if (future && form.yearless && Date.UTC(y, mo - 1, d) < Date.UTC(y0, m0 - 1, d0)) y++;
     const date = new Date(Date.UTC(y, mo - 1, d));
     // Date.UTC rolls 2月30日 over to March: a real calendar date must come back unchanged.
     if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) break;

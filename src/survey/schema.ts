@@ -46,6 +46,11 @@ const QuestionSchema = z.object({
   max_label_en: opt,
   /** `text`: maximum length in characters. */
   maxLength: z.number().int().positive().optional(),
+  /**
+   * `date`: the answer is a date to come (a go-live date), so a date typed without a year
+   * (`3月5日`, `3/5`) is its next occurrence: next year's once this year's has passed.
+   */
+  future: z.boolean().optional(),
   /** May be skipped with 跳过/skip. */
   optional: z.boolean().default(false),
   /** Asked only if every listed earlier answer is one of the listed values. */
@@ -143,6 +148,11 @@ function checkQuestion(q: Question, i: number, earlier: Map<string, Question>, i
         message: `question '${q.id}': a scale needs whole-number ends, 2 to 11 points`,
       });
   }
+  if (q.future !== undefined && q.type !== 'date')
+    issues.push({
+      path: at('future'),
+      message: `question '${q.id}': future only applies to date questions`,
+    });
   if (q.maxLength !== undefined && q.type !== 'text')
     issues.push({
       path: at('maxLength'),
