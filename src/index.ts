@@ -11,6 +11,7 @@ export * from './core/feature.ts';
 export * from './core/i18n.ts';
 export * from './core/jobs.ts';
 export * from './core/outbox.ts';
+export * from './core/process.ts';
 export * from './core/rate-limit.ts';
 export * from './core/store.ts';
 export * from './core/text.ts';

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import type { Router } from 'express';
@@ -17,6 +16,7 @@ import { BotError } from './core/errors.ts';
 import type { Feature } from './core/feature.ts';
 import type { Job } from './core/jobs.ts';
 import { Outbox } from './core/outbox.ts';
+import { watchLauncher } from './core/process.ts';
 import type { Store } from './core/store.ts';
 import { type Clock, systemClock } from './core/types.ts';
 import { createFaqApi, createFaqFeature, createFaqIndex, type FaqIndex, watchFaq } from './faq/index.ts';
@@ -369,43 +369,7 @@ async function main(): Promise<void> {
   // Under `npm start` the launcher is npm, which passes SIGTERM/SIGINT on but cannot pass on a
   // SIGKILL: when it dies, this process is re-parented. Stop then as if told to, so the next
   // `npm start` does not find an orphaned server holding the port and the store lock.
-  if (process.env.npm_lifecycle_event) {
-    const launchers = launcherPids();
-    setInterval(() => {
-      if (process.ppid !== launchers[0] || !launchers.every(alive)) void shutdown('launcher exited');
-    }, ORPHAN_CHECK_MS).unref();
-  }
-}
-
-/**
- * The processes whose death means `npm start` is gone: the parent (npm, or the `sh -c` npm ran
- * the script with, since dash does not exec the command) and, when that is a shell, on Linux,
- * its parent (npm).
- */
-function launcherPids(): number[] {
-  const pids = [process.ppid];
-  try {
-    // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces, so read after the last ')'.
-    const stat = readFileSync(`/proc/${process.ppid}/stat`, 'utf8');
-    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const grand = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    // Only through a shell: when npm itself is the parent, its parent is the user's shell, which
-    // may go away (`nohup npm start &`) while npm keeps running.
-    if (/^(sh|dash|bash|ash|zsh)$/.test(comm) && Number.isSafeInteger(grand) && grand > 1) pids.push(grand);
-  } catch {
-    // not Linux: the parent alone
-  }
-  return pids;
-}
-
-/** True while a process with this pid exists (EPERM: it exists but is not ours). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  if (process.env.npm_lifecycle_event) watchLauncher(() => void shutdown('launcher exited'), ORPHAN_CHECK_MS);
 }
 
 /** How long `npm start` waits for a previous server to release the store lock, ms. */

@@ -1,20 +1,10 @@
 import { open, readFile, stat, unlink } from 'node:fs/promises';
-import { BotError, ErrorCode, type Logger, silentLogger } from '../src/index.ts';
+import { BotError, ErrorCode, type Logger, processAlive, silentLogger } from '../src/index.ts';
 
 /** A held store lock; `release` removes the lock file if it is still ours. */
 export interface StoreLock {
   readonly file: string;
   release(): Promise<void>;
-}
-
-/** True when a process with this pid exists (EPERM means it exists but belongs to someone else). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function readPid(file: string): Promise<number | undefined> {
@@ -89,14 +79,14 @@ export async function acquireLock(
       };
     }
     const pid = await readPid(file);
-    if (pid !== undefined && pid !== process.pid && alive(pid) && Date.now() < until) {
+    if (pid !== undefined && pid !== process.pid && processAlive(pid) && Date.now() < until) {
       if (!waited) log.info('store lock held by another process; waiting for it to stop', { file, pid });
       waited = true;
       await new Promise((r) => setTimeout(r, 100));
       attempt--; // waiting is not a takeover attempt
       continue;
     }
-    if (pid !== undefined && alive(pid)) {
+    if (pid !== undefined && processAlive(pid)) {
       throw new BotError(
         ErrorCode.StoreIo,
         `store is locked by process ${pid}${pid === process.pid ? ' (this process)' : ''} (lock file ${file}); ` +

@@ -3,11 +3,10 @@ import { silentLogger } from './adapter.ts';
 import { PlatformApiError } from './errors.ts';
 import { OfferedButtons } from './offered-buttons.ts';
 import { OutboxBodies } from './outbox-bodies.ts';
+import { PlatformGates } from './outbox-gate.ts';
 import { buildItems } from './outbox-items.ts';
 import { type Lane, MISSING, OUTBOX, OutboxQueue, type Queued } from './outbox-queue.ts';
 import {
-  DEFAULT_MAX_IN_FLIGHT,
-  DEFAULT_MAX_IN_FLIGHT_BY_PLATFORM,
   type DeadLetter,
   fromRecord,
   type OutboxItem,
@@ -17,7 +16,7 @@ import {
   type RetryPolicy,
   toRecord,
 } from './outbox-types.ts';
-import { DEFAULT_APP_LIMITS, DEFAULT_LIMITS, type RateLimit, SlidingWindow } from './rate-limit.ts';
+import { DEFAULT_APP_LIMITS, DEFAULT_LIMITS, type RateLimit } from './rate-limit.ts';
 import type { Store, StoreOp } from './store.ts';
 import type { Clock, OutgoingMessage, Platform } from './types.ts';
 
@@ -67,19 +66,8 @@ export class Outbox {
   private readonly queue: OutboxQueue;
   /** Sends and store writes in flight, awaited by {@link stop}. */
   private readonly inflight = new Set<Promise<unknown>>();
-  /**
-   * Sends in flight per platform, and the lanes waiting at the platform's gate (FIFO) for a free
-   * slot or for the app-wide rate limit.
-   */
-  private readonly sending = new Map<Platform, number>();
-  private readonly waiting = new Map<Platform, Set<string>>();
-  private readonly maxInFlightOpt: number | undefined;
-  /** App-wide limits per platform, their send history, and the timer that reopens each gate. */
-  private readonly appLimits: Record<string, RateLimit[]>;
-  private readonly appWindows = new Map<Platform, SlidingWindow | null>();
-  private readonly gateTimers = new Map<Platform, { at: number; timer: NodeJS.Timeout }>();
-  /** Platforms whose waiting lanes are being served (a lane pumped then may go ahead). */
-  private readonly draining = new Set<Platform>();
+  /** Send slots and app-wide rate limits per platform, with the lanes waiting for them. */
+  private readonly gates: PlatformGates;
   private running = false;
   private idleWaiters: Array<() => void> = [];
   readonly stats: OutboxStats = { sent: 0, retried: 0, dead: 0, deduped: 0, queued: 0 };
@@ -89,10 +77,15 @@ export class Outbox {
     this.clock = opts.clock ?? systemClock;
     this.log = opts.log ?? silentLogger;
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
-    this.appLimits = { ...DEFAULT_APP_LIMITS, ...opts.appLimits };
+    this.gates = new PlatformGates({
+      clock: this.clock,
+      maxInFlight: opts.maxInFlight,
+      appLimits: { ...DEFAULT_APP_LIMITS, ...opts.appLimits },
+      pump: (key) => this.pump(key),
+      running: () => this.running,
+    });
     this.retry = { baseMs: 1_000, maxMs: 5 * 60_000, maxAttempts: 8, ...opts.retry };
     this.random = opts.random ?? Math.random;
-    this.maxInFlightOpt = opts.maxInFlight === undefined ? undefined : Math.max(1, opts.maxInFlight);
     this.bodies = new OutboxBodies(this.store);
     this.queue = new OutboxQueue({
       store: this.store,
@@ -134,9 +127,7 @@ export class Outbox {
   /** Stops sending; waits for sends and bookkeeping writes in flight (queued items stay in the store). */
   async stop(): Promise<void> {
     this.running = false;
-    this.waiting.clear();
-    for (const g of this.gateTimers.values()) clearTimeout(g.timer);
-    this.gateTimers.clear();
+    this.gates.clear();
     for (const l of this.lanes.values()) if (l.timer) clearTimeout(l.timer);
     while (this.inflight.size || this.queue.loading)
       await Promise.allSettled([...this.inflight, this.queue.loading]);
@@ -266,98 +257,20 @@ export class Outbox {
       return;
     }
     const platform = head.to.platform;
-    const inFlight = this.sending.get(platform) ?? 0;
-    const gateAt = this.appWindow(platform)?.nextAllowed(now) ?? now;
-    const w = this.waiting.get(platform);
-    // Lanes already waiting at the gate go first: a lane pumped now queues behind them.
-    const behind = !!w?.size && !this.draining.has(platform);
-    const max = this.maxInFlight(platform);
-    if (inFlight >= max || gateAt > now || behind) {
-      const q = w ?? new Set<string>();
-      this.waiting.set(platform, q);
-      q.add(key);
-      // Reopened by a settling send (slots) or by the gate's timer (rate).
-      if (inFlight < max) this.armGate(platform, gateAt);
-      return;
-    }
-    this.sending.set(platform, inFlight + 1);
+    if (!this.gates.enter(platform, key, now)) return; // pumped again when the gate lets it through
     l.busy = true;
     this.track(
       this.attempt(adapter, head, l).finally(() => {
         l.busy = false;
-        this.release(platform);
+        this.gates.leave(platform);
         this.pump(key);
       }),
     );
   }
 
-  /** Frees a send slot of `platform` and serves its waiting lanes. */
-  private release(platform: Platform): void {
-    this.sending.set(platform, (this.sending.get(platform) ?? 1) - 1);
-    this.drain(platform);
-  }
-
-  /**
-   * Serves the lanes waiting at `platform`'s gate, oldest first, while a send slot is free and
-   * the app-wide limit allows; when the limit is what stops it, the gate reopens on a timer.
-   */
-  private drain(platform: Platform): void {
-    const w = this.waiting.get(platform);
-    if (!w?.size || !this.running) return;
-    this.draining.add(platform);
-    try {
-      for (const key of [...w]) {
-        if ((this.sending.get(platform) ?? 0) >= this.maxInFlight(platform)) break;
-        const now = this.clock.now();
-        const at = this.appWindow(platform)?.nextAllowed(now) ?? now;
-        if (at > now) {
-          this.armGate(platform, at);
-          break;
-        }
-        w.delete(key);
-        this.pump(key);
-      }
-    } finally {
-      this.draining.delete(platform);
-    }
-  }
-
-  /** Makes sure `platform`'s waiting lanes are served at `at` (ms) at the latest. */
-  private armGate(platform: Platform, at: number): void {
-    const armed = this.gateTimers.get(platform);
-    if (armed && armed.at <= at) return;
-    if (armed) clearTimeout(armed.timer);
-    const timer = setTimeout(
-      () => {
-        this.gateTimers.delete(platform);
-        this.drain(platform);
-      },
-      Math.max(0, at - this.clock.now()),
-    );
-    timer.unref?.();
-    this.gateTimers.set(platform, { at, timer });
-  }
-
-  /** Sends allowed in flight at once to `platform`. */
-  private maxInFlight(platform: Platform): number {
-    return this.maxInFlightOpt ?? DEFAULT_MAX_IN_FLIGHT_BY_PLATFORM[platform] ?? DEFAULT_MAX_IN_FLIGHT;
-  }
-
-  /** The app-wide send history of `platform`, or null when it has no app-wide limit. */
-  private appWindow(platform: Platform): SlidingWindow | null {
-    let win = this.appWindows.get(platform);
-    if (win === undefined) {
-      const limits = this.appLimits[platform] ?? [];
-      win = limits.length ? new SlidingWindow(limits) : null;
-      this.appWindows.set(platform, win);
-    }
-    return win;
-  }
-
   private async attempt(adapter: Adapter, item: Queued, l: Lane): Promise<void> {
     const now = this.clock.now();
     l.limiter.record(now);
-    this.appWindow(item.to.platform)?.record(now);
     let sent = false;
     try {
       if (this.queue.isMissing(item.id))
