@@ -103,10 +103,14 @@ describe('SlidingWindow', () => {
     expect(w.idle(1_060)).toBe(false);
     expect(w.idle(2_101)).toBe(true);
   });
-  it('keeps its order when the clock steps back', () => {
+  it('follows a clock that steps back: sends before the step stay as long ago as they were', () => {
     const w = new SlidingWindow([{ max: 2, perMs: 1_000 }]);
-    w.record(500);
-    w.record(400);
-    expect(w.nextAllowed(600)).toBe(1_450);
+    w.record(10_000);
+    w.record(10_100);
+    expect(w.nextAllowed(10_200)).toBe(11_050);
+    // The clock steps back 10 min: the two sends were 100 and 0 ms ago, not 10 min ahead.
+    expect(w.nextAllowed(-589_800)).toBe(-589_800 + 850);
+    w.record(-589_000);
+    expect(w.nextAllowed(-588_990)).toBe(-589_900 + 1_050);
   });
 });

@@ -221,11 +221,14 @@ describe('date with future: true (a go-live date)', () => {
   it('without future, a year-less date stays in the current year', () => {
     expect(value(date, '3月5日', late)).toBe('2026-03-05');
   });
-  it('2月29日 after this year’s February is next year’s, rejected when that year has none', () => {
+  it('2月29日 is the next leap year’s; 2月30日 is still refused', () => {
     const after = { now: Date.parse('2027-06-01T04:00:00Z'), timeZone: 'Asia/Shanghai' };
     expect(value(future, '2月29日', after)).toBe('2028-02-29');
-    const before2027 = { now: Date.parse('2026-06-01T04:00:00Z'), timeZone: 'Asia/Shanghai' };
-    expect(value(future, '2月29日', before2027)).toEqual({ rejected: 'bad_date' });
+    expect(value(future, '2月29日', late)).toBe('2028-02-29');
+    const leapDay = { now: Date.parse('2028-02-29T04:00:00Z'), timeZone: 'Asia/Shanghai' };
+    expect(value(future, '2月29日', leapDay)).toBe('2028-02-29');
+    expect(value(future, '2月30日', late)).toEqual({ rejected: 'bad_date' });
+    expect(value(date, '2月29日', late)).toEqual({ rejected: 'bad_date' }); // not future: 2026 has none
   });
 });
 

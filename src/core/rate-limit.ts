@@ -16,6 +16,8 @@ export class SlidingWindow {
   /** Send times, ascending (ms). */
   private readonly sent: number[] = [];
   private readonly longest: number;
+  /** Latest `now` seen (ms): a smaller one means the clock stepped back. */
+  private lastNow = Number.NEGATIVE_INFINITY;
   constructor(private readonly limits: RateLimit[]) {
     this.longest = Math.max(0, ...limits.map((l) => widen(l.perMs)));
   }
@@ -27,6 +29,7 @@ export class SlidingWindow {
    * O(log n) per limit: app-wide windows hold thousands of sends.
    */
   nextAllowed(now: number): number {
+    this.follow(now);
     let at = now;
     for (const l of this.limits) {
       const span = widen(l.perMs);
@@ -38,6 +41,7 @@ export class SlidingWindow {
 
   /** Records a send at `now`; forgets sends older than the longest window. */
   record(now: number): void {
+    this.follow(now);
     this.insert(now);
     const drop = this.firstAfter(now - this.longest);
     if (drop > 0) this.sent.splice(0, drop);
@@ -45,6 +49,7 @@ export class SlidingWindow {
 
   /** True when no send is inside any window any more (the history can be dropped). */
   idle(now: number): boolean {
+    this.follow(now);
     return !this.sent.length || this.sent[this.sent.length - 1] <= now - this.longest;
   }
 
@@ -53,6 +58,19 @@ export class SlidingWindow {
     const l = this.limits[0];
     if (!l) return;
     for (let i = 0; i < l.max; i++) this.insert(t - l.perMs);
+  }
+
+  /**
+   * Keeps the history in step with a clock that stepped back (NTP, a VM resumed): shifting it by
+   * the step keeps each send as long ago as it really was, where unshifted sends would look like
+   * they lie in the future and hold every send back for the whole step.
+   */
+  private follow(now: number): void {
+    if (now < this.lastNow) {
+      const step = this.lastNow - now;
+      for (let i = 0; i < this.sent.length; i++) this.sent[i] -= step;
+    }
+    this.lastNow = now;
   }
 
   /** Index of the first recorded send later than `t` (binary search). */

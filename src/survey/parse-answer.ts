@@ -205,15 +205,23 @@ function parseDate(s: string, ctx: ParseContext, future: boolean): ParsedAnswer 
     const m = form.re.exec(t);
     if (!m) continue;
     let [y, mo, d] = form.ymd(m, y0);
-    // A date to come typed without a year, already past this year: next year's (2月29日 is
-    // checked below like any date, in the year it lands in).
-    if (future && form.yearless && Date.UTC(y, mo - 1, d) < Date.UTC(y0, m0 - 1, d0)) y++;
+    // A date to come typed without a year: its next occurrence, today or later (2月29日: the next
+    // leap year's; a day no year has, like 2月30日, is still refused below).
+    if (future && form.yearless)
+      for (let k = 0; k < 8 && (!isDate(y, mo, d) || Date.UTC(y, mo - 1, d) < Date.UTC(y0, m0 - 1, d0)); k++)
+        y++;
     const date = new Date(Date.UTC(y, mo - 1, d));
     // Date.UTC rolls 2月30日 over to March: a real calendar date must come back unchanged.
-    if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) break;
+    if (!isDate(y, mo, d)) break;
     return ok(iso(date));
   }
   return fail({ code: 'bad_date' });
 }
 
 const iso = (d: Date) => d.toISOString().slice(0, 10);
+
+/** Whether year `y`, month `mo` (1–12), day `d` is a real calendar date. */
+function isDate(y: number, mo: number, d: number): boolean {
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
+}
