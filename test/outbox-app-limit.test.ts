@@ -91,6 +91,69 @@ describe('outbox app-wide limits (per platform, across targets)', () => {
   });
 });
 
+describe('rate windows across a restart', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.setSystemTime(T0);
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('a restart inside the window keeps counting: app-wide (Feishu 50/s) and per lane (DingTalk robot 20/min)', async () => {
+    const store = new MemoryStore();
+    const feishuUser = (i: number): Address => ({
+      platform: 'feishu',
+      userId: `ou_${i}`,
+      chatType: 'direct',
+    });
+    const robot: Address = { platform: 'dingtalk', chatId: 'grp', chatType: 'group', meta: { robot: 'ops' } };
+    const first = new Outbox({ store });
+    const f1 = recorder('feishu');
+    const d1 = recorder('dingtalk');
+    first.register(f1.adapter);
+    first.register(d1.adapter);
+    await first.start();
+    await first.enqueue([
+      ...Array.from({ length: 50 }, (_, i) => ({
+        to: feishuUser(i),
+        message: { text: `a${i}` },
+        idempotencyKey: `a${i}`,
+      })),
+      ...Array.from({ length: 20 }, (_, i) => ({
+        to: robot,
+        message: { text: `r${i}` },
+        idempotencyKey: `r${i}`,
+      })),
+    ]);
+    await vi.advanceTimersByTimeAsync(100);
+    expect([f1.sent.length, d1.sent.length]).toEqual([50, 20]);
+    await first.stop();
+
+    const second = new Outbox({ store });
+    const f2 = recorder('feishu');
+    const d2 = recorder('dingtalk');
+    second.register(f2.adapter);
+    second.register(d2.adapter);
+    await second.start();
+    await second.enqueue([
+      ...Array.from({ length: 10 }, (_, i) => ({
+        to: feishuUser(100 + i),
+        message: { text: `b${i}` },
+        idempotencyKey: `b${i}`,
+      })),
+      { to: robot, message: { text: 'r20' }, idempotencyKey: 'r20' },
+    ]);
+    await vi.advanceTimersByTimeAsync(500);
+    expect([f2.sent.length, d2.sent.length]).toEqual([0, 0]); // the first second and minute still count
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(f2.sent.length).toBe(10);
+    expect(d2.sent.length).toBe(0);
+    await vi.advanceTimersByTimeAsync(62_000);
+    expect(d2.sent.map((s) => s.text)).toEqual(['r20']);
+    expect(d2.sent[0].at - T0).toBeGreaterThanOrEqual(60_000);
+    await second.stop();
+  });
+});
+
 describe('SlidingWindow', () => {
   it('allows at most max in any window (widened by the 5 % margin) and forgets old sends', () => {
     const w = new SlidingWindow([{ max: 2, perMs: 1_000 }]);

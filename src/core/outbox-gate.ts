@@ -70,6 +70,22 @@ export class PlatformGates {
     this.timers.clear();
   }
 
+  /** Each platform's app-wide sends that still count at `now` (platforms with none left out). */
+  rateHistory(now: number): Record<string, number[]> {
+    const out: Record<string, number[]> = {};
+    for (const [platform, win] of this.windows) {
+      const h = win?.history(now) ?? [];
+      if (h.length) out[platform] = h;
+    }
+    return out;
+  }
+
+  /** Seeds the app-wide windows with sends recorded before a restart (see {@link rateHistory}). */
+  seedRates(history: Record<string, number[]>, now: number): void {
+    for (const [platform, times] of Object.entries(history))
+      if (Array.isArray(times)) this.window(platform)?.seed(times, now);
+  }
+
   /** Serves `platform`'s waiting lanes, oldest first, while a slot is free and the rate allows. */
   private drain(platform: string): void {
     const w = this.waiting.get(platform);

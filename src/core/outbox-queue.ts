@@ -147,17 +147,38 @@ export class OutboxQueue {
   lane(key: string): Lane {
     let l = this.lanes.get(key);
     if (!l) {
-      let limiter = this.limiters.get(key);
-      if (!limiter) {
-        const { limits } = this.host;
-        const kind = key.split(':').slice(0, 2).join(':');
-        limiter = new SlidingWindow(limits[kind] ?? limits[key.split(':')[0]] ?? []);
-        this.limiters.set(key, limiter);
-      }
-      l = { items: [], busy: false, limiter };
+      l = { items: [], busy: false, limiter: this.limiter(key) };
       this.lanes.set(key, l);
     }
     return l;
+  }
+
+  /** The rate limiter of lane `key` (kept across the lane emptying), created when absent. */
+  private limiter(key: string): SlidingWindow {
+    let limiter = this.limiters.get(key);
+    if (!limiter) {
+      const { limits } = this.host;
+      const kind = key.split(':').slice(0, 2).join(':');
+      limiter = new SlidingWindow(limits[kind] ?? limits[key.split(':')[0]] ?? []);
+      this.limiters.set(key, limiter);
+    }
+    return limiter;
+  }
+
+  /** Each lane's sends that still count at `now` (lanes with none left out). */
+  rateHistory(now: number): Record<string, number[]> {
+    const out: Record<string, number[]> = {};
+    for (const [key, limiter] of this.limiters) {
+      const h = limiter.history(now);
+      if (h.length) out[key] = h;
+    }
+    return out;
+  }
+
+  /** Seeds lanes' limiters with sends recorded before a restart (see {@link rateHistory}). */
+  seedRates(history: Record<string, number[]>, now: number): void {
+    for (const [key, times] of Object.entries(history))
+      if (Array.isArray(times)) this.limiter(key).seed(times, now);
   }
 
   /** Forgets an empty lane (and its send history once that no longer limits anything). */

@@ -53,6 +53,24 @@ export class SlidingWindow {
     return !this.sent.length || this.sent[this.sent.length - 1] <= now - this.longest;
   }
 
+  /**
+   * The sends that still count at `now` (ms, ascending), at most the largest `max` of the limits
+   * (older ones can no longer hold a send back): what {@link seed} needs to carry the window
+   * over a restart.
+   */
+  history(now: number): number[] {
+    this.follow(now);
+    const keep = Math.max(0, ...this.limits.map((l) => l.max));
+    const from = Math.max(this.firstAfter(now - this.longest), this.sent.length - keep);
+    return this.sent.slice(from);
+  }
+
+  /** Adds sends recorded by an earlier process (see {@link history}); any later than `now` count as `now`. */
+  seed(times: number[], now: number): void {
+    this.follow(now);
+    for (const t of times) if (Number.isFinite(t)) this.insert(Math.min(t, now));
+  }
+
   /** Pushes the window forward after a platform's own rate-limit answer (e.g. 130101). */
   backOffUntil(t: number): void {
     const l = this.limits[0];
