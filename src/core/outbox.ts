@@ -6,6 +6,7 @@ import { OutboxBodies } from './outbox-bodies.ts';
 import { PlatformGates } from './outbox-gate.ts';
 import { buildItems } from './outbox-items.ts';
 import { type Lane, MISSING, OUTBOX, OutboxQueue, type Queued } from './outbox-queue.ts';
+import { loadRates, saveRates } from './outbox-rates.ts';
 import {
   type DeadLetter,
   fromRecord,
@@ -53,17 +54,6 @@ export interface OutboxStats {
  *   ({@link OutboxBodies}); at most `window` items are held in memory, the rest wait in the
  *   store and are loaded in key order (= send order) as sending makes room. One Outbox per store.
  */
-/** Collection and key of the rate windows saved at stop (see `Outbox.saveRates`). */
-const RATES = 'outbox-rates';
-const RATES_KEY = 'windows';
-
-/** Saved rate windows: send times (ms, UTC) per lane and per platform, and when they were saved. */
-interface RateState {
-  at: number;
-  lanes: Record<string, number[]>;
-  apps: Record<string, number[]>;
-}
-
 export class Outbox {
   private readonly store: Store;
   private readonly clock: Clock;
@@ -130,7 +120,7 @@ export class Outbox {
    */
   async start(): Promise<void> {
     await this.queue.scan();
-    await this.loadRates();
+    await loadRates(this.store, this.clock.now(), [this.queue, this.gates], this.log);
     this.running = true;
     for (const key of this.lanes.keys()) this.pump(key);
     await this.queue.refill();
@@ -143,36 +133,7 @@ export class Outbox {
     for (const l of this.lanes.values()) if (l.timer) clearTimeout(l.timer);
     while (this.inflight.size || this.queue.loading)
       await Promise.allSettled([...this.inflight, this.queue.loading]);
-    await this.saveRates();
-  }
-
-  /**
-   * Keeps the rate windows over a restart: `stop()` stores the sends that still count (per lane
-   * and per platform), `start()` seeds the limiters with them. Without it a restart within a
-   * window (a DingTalk robot's minute, Feishu's 1000/min) would start counting from zero and
-   * could send up to one window's worth again. A crash loses the last windows (the platforms'
-   * own rate-limit answers are then retried).
-   */
-  private async saveRates(): Promise<void> {
-    const now = this.clock.now();
-    const state: RateState = {
-      at: now,
-      lanes: this.queue.rateHistory(now),
-      apps: this.gates.rateHistory(now),
-    };
-    await this.store
-      .put(RATES, RATES_KEY, state)
-      .catch((e) => this.log.warn('outbox: could not save the rate windows', { error: String(e) }));
-  }
-
-  private async loadRates(): Promise<void> {
-    const state = await this.store
-      .get<RateState>(RATES, RATES_KEY)
-      .catch((e) => this.log.warn('outbox: could not read the rate windows', { error: String(e) }));
-    if (!state || typeof state !== 'object') return;
-    const now = this.clock.now();
-    this.queue.seedRates(state.lanes ?? {}, now);
-    this.gates.seedRates(state.apps ?? {}, now);
+    await saveRates(this.store, this.clock.now(), { lanes: this.queue, apps: this.gates }, this.log);
   }
 
   /** Queues messages (jobs, API). Items whose `dedupeKey` was used before are skipped. */
