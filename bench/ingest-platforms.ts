@@ -38,7 +38,7 @@ import { createWecomAdapter } from '../adapters/wecom/index.ts';
 import { silentLogger } from '../src/index.ts';
 import { INGEST_TARGETS, wecomCallback } from './ingest.ts';
 import { adapterServer, boltServer } from './lib/bot-server.ts';
-import { type Hosted, hostServer, pinning, serveArg, spawnHosted, unpin } from './lib/host.ts';
+import { type Hosted, hostServer, pinning, serveArg, spawnHosted, sumStats, unpin } from './lib/host.ts';
 import { inProcessCosts } from './lib/inproc-costs.ts';
 import { type LoadRequest, type LoadResult, requestSource, runLoad } from './lib/load.ts';
 import { benchConfig, dingtalkRequest, feishuRequest, slackRequest } from './lib/platform-requests.ts';
@@ -236,13 +236,6 @@ export async function benchIngestPlatforms(
     lines.push(`    ${label.padEnd(54)} ${us.toFixed(0).padStart(6)} µs`);
   unpin();
   return lines;
-}
-
-/** Adds up the counters of a target's server processes. */
-function sumStats(all: Array<Record<string, number> | undefined>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const s of all) for (const [k, v] of Object.entries(s ?? {})) out[k] = (out[k] ?? 0) + v;
-  return out;
 }
 
 function report(

@@ -43,7 +43,7 @@ import { parseEnvelope } from '../adapters/wecom/xml.ts';
 import type { IncomingMessage } from '../src/index.ts';
 import { silentLogger } from '../src/index.ts';
 import { MemoryStore } from '../storage/memory.ts';
-import { forkServer, pinning, signal, unpin } from './lib/host.ts';
+import { forkServer, pinning, signal, sumStats, unpin } from './lib/host.ts';
 
 /** One request as the load generator sends it. */
 export interface BenchRequest {
@@ -342,14 +342,6 @@ export async function benchIngest(
   const lines = report(results, { connections, rounds, seconds, processes });
   unpin();
   return lines;
-}
-
-/** Adds up the counters of a target's server processes. */
-function sumStats(all: Array<Record<string, number> | undefined>): Record<string, number> | undefined {
-  if (all.every((s) => !s)) return undefined;
-  const out: Record<string, number> = {};
-  for (const s of all) for (const [k, v] of Object.entries(s ?? {})) out[k] = (out[k] ?? 0) + v;
-  return out;
 }
 
 function report(

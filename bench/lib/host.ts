@@ -196,3 +196,11 @@ export function listenRaw(handler: http.RequestListener): Promise<http.Server> {
   const server = http.createServer(handler);
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
+
+/** Adds up the counters of a target's server processes (`undefined` when none reported any). */
+export function sumStats(all: Array<Record<string, number> | undefined>): Record<string, number> | undefined {
+  if (all.every((s) => !s)) return undefined;
+  const out: Record<string, number> = {};
+  for (const s of all) for (const [k, v] of Object.entries(s ?? {})) out[k] = (out[k] ?? 0) + v;
+  return out;
+}

@@ -17,18 +17,33 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** The server's environment: its own data directory and port, quiet, no scheduler. */
+function serverEnv(dataDir: string, port: number): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'error',
+    SCHEDULER: 'off',
+    ADMIN_TOKEN: 't0k',
+  };
+}
+
+/** Says `text` as local-chat user `userId` to the server on `port`; the replies' texts, joined. */
+async function sayTo(port: number, userId: string, text: string): Promise<string> {
+  const r = await fetch(`http://127.0.0.1:${port}/dev/chat`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ userId, text }),
+  });
+  return ((await r.json()) as { replies: { text: string }[] }).replies.map((x) => x.text).join('\n');
+}
+
 async function boot(dataDir: string, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
-    env: {
-      ...process.env,
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'error',
-      SCHEDULER: 'off',
-      ADMIN_TOKEN: 't0k',
-    },
+    env: serverEnv(dataDir, port),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const end = Date.now() + 30_000;
@@ -53,14 +68,7 @@ describe('acceptance: SIGKILL mid-survey, restart, the next answer continues', (
   it('resumes at the same question with no welcome and no reset', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'rollout-kill-'));
     const port = await freePort();
-    const say = async (text: string) => {
-      const r = await fetch(`http://127.0.0.1:${port}/dev/chat`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ userId: 'k1', text }),
-      });
-      return ((await r.json()) as { replies: { text: string }[] }).replies.map((x) => x.text).join('\n');
-    };
+    const say = (text: string) => sayTo(port, 'k1', text);
     const a = await boot(dataDir, port);
     children.push(a);
     expect(await say('调研')).toContain('(1/');
@@ -124,14 +132,7 @@ describe('npm start: SIGKILL of npm itself stops the server, and the next npm st
       }
       return false;
     };
-    const say = async (text: string) => {
-      const r = await fetch(`http://127.0.0.1:${port}/dev/chat`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ userId: 'n1', text }),
-      });
-      return ((await r.json()) as { replies: { text: string }[] }).replies.map((x) => x.text).join('\n');
-    };
+    const say = (text: string) => sayTo(port, 'n1', text);
     const a = start();
     children.push(a);
     expect(await until(true, 30_000)).toBe(true);
@@ -150,16 +151,5 @@ describe('npm start: SIGKILL of npm itself stops the server, and the next npm st
 });
 
 function npmOpts(dataDir: string, port: number): SpawnOptions {
-  return {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'error',
-      SCHEDULER: 'off',
-    },
-    stdio: 'ignore',
-  };
+  return { cwd: root, env: serverEnv(dataDir, port), stdio: 'ignore' };
 }
